@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// RLHF Lab: every stage of Reinforcement Learning from Human Feedback on tiny GPT-2 models.
+//
+// Layers, lowest first (a lower layer never imports a higher one):
+//   Numerics  -> tensors, BLAS, autograd, optimisers, random numbers
+//   GPT2      -> the GPT-2 model, tokenizers, checkpoints, sampling
+//   Stages    -> pre-training, SFT, sampling, preferences, reward model, policy optimisation
+//   TinyWorld -> the lessons' tiny world: corpus, prompts, rule labeler
+//   Lab       -> REPL, commands, rendering, lessons
+//   rlhf      -> the executable
+import PackageDescription
+
+let package = Package(
+    name: "RLHFLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rlhf", targets: ["rlhf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
+        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "GPT2", dependencies: ["Numerics"]),
+        .target(name: "Stages", dependencies: ["Numerics", "GPT2"]),
+        .target(name: "TinyWorld", dependencies: ["Numerics", "GPT2", "Stages"]),
+        .target(name: "Lab", dependencies: ["Numerics", "GPT2", "Stages", "TinyWorld", "CLibEdit"]),
+        .executableTarget(
+            name: "rlhf",
+            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"], resources: [.copy("Fixtures")]),
+
+    ],
+    swiftLanguageModes: [.v5]
+)

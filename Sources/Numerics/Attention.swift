@@ -1,0 +1,94 @@
+import Foundation
+
+/// Causal multi-head self-attention on packed q, k, v (GPT-2's `c_attn` output).
+///
+/// Input `qkv` [B*T, 3C] holds q, k, v side by side; output [B*T, C]. For each batch row b,
+/// head h and position t (head size hs = C / heads):
+///   score[t, s] = q_t . k_s / sqrt(hs)  for s <= t  (later positions are masked out)
+///   att[t, :]   = softmax(score[t, :])
+///   out_t       = sum_s att[t, s] v_s
+/// Backward (as llm.c's attention_backward):
+///   datt[t, s]   = dout_t . v_s;   dv_s += att[t, s] dout_t
+///   dscore[t, s] = att[t, s] (datt[t, s] - sum_s' att[t, s'] datt[t, s'])
+///   dq_t += sum_s dscore[t, s] k_s / sqrt(hs);   dk_s += dscore[t, s] q_t / sqrt(hs)
+public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int) -> Tensor {
+    let channels = qkv.columns / 3
+    precondition(qkv.rows == batch * time && qkv.columns == 3 * channels && channels % heads == 0,
+                 "causalSelfAttention: qkv \(qkv.shape) for batch \(batch), time \(time), heads \(heads)")
+    let headSize = channels / heads
+    let scale = 1 / Float(headSize).squareRoot()
+    let stride3 = 3 * channels
+    var output = [Float](repeating: 0, count: batch * time * channels)
+    var attention = [Float](repeating: 0, count: batch * heads * time * time)  // [B, H, T, T]
+    qkv.data.withUnsafeBufferPointer { input in
+        let input = input.baseAddress!
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for t in 0..<time {
+                    let query = input + (b * time + t) * stride3 + h * headSize
+                    let row = ((b * heads + h) * time + t) * time
+                    var maxScore = -Float.infinity
+                    for s in 0...t {
+                        let key = input + (b * time + s) * stride3 + channels + h * headSize
+                        var dot: Float = 0
+                        for i in 0..<headSize { dot += query[i] * key[i] }
+                        dot *= scale
+                        attention[row + s] = dot
+                        maxScore = Swift.max(maxScore, dot)
+                    }
+                    var total: Float = 0
+                    for s in 0...t {
+                        let e = Foundation.exp(attention[row + s] - maxScore)
+                        attention[row + s] = e
+                        total += e
+                    }
+                    let inverse = 1 / total
+                    let outBase = (b * time + t) * channels + h * headSize
+                    for s in 0...t {
+                        attention[row + s] *= inverse
+                        let weight = attention[row + s]
+                        let value = input + (b * time + s) * stride3 + 2 * channels + h * headSize
+                        for i in 0..<headSize { output[outBase + i] += weight * value[i] }
+                    }
+                }
+            }
+        }
+    }
+    return Tensor(shape: [batch * time, channels], data: output, parents: [qkv]) { out in
+        let dout = out.grad!
+        qkv.accumulateGrad { dinput in
+            qkv.data.withUnsafeBufferPointer { input in
+                let input = input.baseAddress!
+                var dattention = [Float](repeating: 0, count: time)
+                for b in 0..<batch {
+                    for h in 0..<heads {
+                        for t in 0..<time {
+                            let row = ((b * heads + h) * time + t) * time
+                            let doutBase = (b * time + t) * channels + h * headSize
+                            let queryOffset = (b * time + t) * stride3 + h * headSize
+                            var weightedSum: Float = 0
+                            for s in 0...t {
+                                let valueOffset = (b * time + s) * stride3 + 2 * channels + h * headSize
+                                var dot: Float = 0
+                                for i in 0..<headSize {
+                                    dot += dout[doutBase + i] * input[valueOffset + i]
+                                    dinput[valueOffset + i] += attention[row + s] * dout[doutBase + i]
+                                }
+                                dattention[s] = dot
+                                weightedSum += attention[row + s] * dot
+                            }
+                            for s in 0...t {
+                                let dscore = attention[row + s] * (dattention[s] - weightedSum) * scale
+                                let keyOffset = (b * time + s) * stride3 + channels + h * headSize
+                                for i in 0..<headSize {
+                                    dinput[queryOffset + i] += dscore * input[keyOffset + i]
+                                    dinput[keyOffset + i] += dscore * input[queryOffset + i]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import COpenBLAS
+
+/// OpenBLAS: the library that multiplies our matrices.
+public enum BLAS {
+    /// How many threads OpenBLAS uses for a product. Results are bit-identical from run to run
+    /// for a fixed count, but 1 and 2 threads can differ in the last bits: lessons pin it.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+
+    /// The CPU kernel OpenBLAS chose at run time, e.g. "Cooperlake".
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's build description, which begins with its version.
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    /// C[M, N] = alpha * op(A) op(B) + beta * C, all row-major, where op(A) is [M, K] and op(B)
+    /// is [K, N]; `transposeA` means A is stored [K, M], `transposeB` that B is stored [N, K].
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>
+    ) {
+        let lda = transposeA ? m : k
+        let ldb = transposeB ? k : n
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(n))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Mean next-token cross-entropy over the tokens whose mask is non-zero:
+///   loss = sum_i mask_i * (-log softmax(logits_i)[target_i]) / sum_i mask_i
+/// (a zero mask leaves out e.g. prompt tokens in SFT; with no counted token the loss is 0).
+///   dlogits_i = mask_i / sum(mask) * (softmax(logits_i) - onehot(target_i))
+public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = nil) -> Tensor {
+    let (rows, vocabulary) = (logits.rows, logits.columns)
+    precondition(targets.count == rows, "crossEntropy: \(targets.count) targets for \(rows) rows")
+    let weights = mask ?? [Float](repeating: 1, count: rows)
+    precondition(weights.count == rows, "crossEntropy: mask of \(weights.count) for \(rows) rows")
+    let counted = weights.reduce(0, +)
+    let normalizer: Float = counted > 0 ? 1 / counted : 0
+    var total = 0.0
+    var probabilities = [Float](repeating: 0, count: logits.count)
+    logits.data.withUnsafeBufferPointer { px in
+        probabilities.withUnsafeMutableBufferPointer { pp in
+            for r in 0..<rows where weights[r] != 0 {
+                let target = Int(targets[r])
+                precondition(target >= 0 && target < vocabulary, "crossEntropy: target \(target) outside 0..<\(vocabulary)")
+                softmaxRow(px.baseAddress! + r * vocabulary, pp.baseAddress! + r * vocabulary, vocabulary)
+                let logNormalizer = logSumExp(px.baseAddress! + r * vocabulary, vocabulary)
+                total += Double(weights[r]) * Double(logNormalizer - px[r * vocabulary + target])
+            }
+        }
+    }
+    return Tensor(shape: [1], data: [Float(total) * normalizer], parents: [logits]) { out in
+        let g = out.grad![0] * normalizer
+        logits.accumulateGrad { dlogits in
+            for r in 0..<rows where weights[r] != 0 {
+                let base = r * vocabulary
+                let w = g * weights[r]
+                for v in 0..<vocabulary { dlogits[base + v] += w * probabilities[base + v] }
+                dlogits[base + Int(targets[r])] -= w
+            }
+        }
+    }
+}
+
+/// The log-probability of a chosen token in each row:
+///   y_i = log softmax(logits_i)[ids_i]   (logits [N, V], ids [N]  ->  y [N])
+///   dlogits_i = dy_i * (onehot(ids_i) - softmax(logits_i))
+public func gatherLogProbabilities(_ logits: Tensor, ids: [Int32]) -> Tensor {
+    let (rows, vocabulary) = (logits.rows, logits.columns)
+    precondition(ids.count == rows, "gatherLogProbabilities: \(ids.count) ids for \(rows) rows")
+    var output = [Float](repeating: 0, count: rows)
+    var logNormalizers = [Float](repeating: 0, count: rows)
+    logits.data.withUnsafeBufferPointer { px in
+        for r in 0..<rows {
+            let id = Int(ids[r])
+            precondition(id >= 0 && id < vocabulary, "gatherLogProbabilities: id \(id) outside 0..<\(vocabulary)")
+            logNormalizers[r] = logSumExp(px.baseAddress! + r * vocabulary, vocabulary)
+            output[r] = px[r * vocabulary + id] - logNormalizers[r]
+        }
+    }
+    return Tensor(shape: [rows], data: output, parents: [logits]) { out in
+        let dy = out.grad!
+        logits.accumulateGrad { dlogits in
+            for r in 0..<rows where dy[r] != 0 {
+                let base = r * vocabulary
+                for v in 0..<vocabulary {
+                    dlogits[base + v] -= dy[r] * Foundation.exp(logits.data[base + v] - logNormalizers[r])
+                }
+                dlogits[base + Int(ids[r])] += dy[r]
+            }
+        }
+    }
+}

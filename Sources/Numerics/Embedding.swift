@@ -1,0 +1,20 @@
+/// Embedding lookup: y[i, :] = table[ids[i], :]  (table [V, C], ids [N]  ->  y [N, C]);
+/// backward adds row i of dy into row ids[i] of dtable.
+public func embedding(_ ids: [Int32], _ table: Tensor) -> Tensor {
+    let channels = table.columns, vocabulary = table.rows
+    var output = [Float](repeating: 0, count: ids.count * channels)
+    for (i, id) in ids.enumerated() {
+        precondition(id >= 0 && Int(id) < vocabulary, "embedding: id \(id) outside 0..<\(vocabulary)")
+        let source = Int(id) * channels
+        for c in 0..<channels { output[i * channels + c] = table.data[source + c] }
+    }
+    return Tensor(shape: [ids.count, channels], data: output, parents: [table]) { out in
+        let dy = out.grad!
+        table.accumulateGrad { dtable in
+            for (i, id) in ids.enumerated() {
+                let target = Int(id) * channels
+                for c in 0..<channels { dtable[target + c] += dy[i * channels + c] }
+            }
+        }
+    }
+}

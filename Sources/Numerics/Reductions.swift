@@ -1,0 +1,61 @@
+// Sums, means and reshapes.
+
+/// y = sum_i x_i  -> shape [1];  dy/dx_i = 1
+public func sum(_ x: Tensor) -> Tensor {
+    var total = 0.0
+    for v in x.data { total += Double(v) }
+    return Tensor(shape: [1], data: [Float(total)], parents: [x]) { out in
+        let g = out.grad![0]
+        x.accumulateGrad { dx in for i in 0..<x.count { dx[i] += g } }
+    }
+}
+
+/// y = (1/n) sum_i x_i  -> shape [1];  dy/dx_i = 1/n
+public func mean(_ x: Tensor) -> Tensor {
+    scale(sum(x), by: 1 / Float(x.count))
+}
+
+/// y[r] = sum_c x[r, c]  -> shape [rows];  dy[r]/dx[r, c] = 1
+public func sumRows(_ x: Tensor) -> Tensor {
+    let (rows, columns) = (x.rows, x.columns)
+    var output = [Float](repeating: 0, count: rows)
+    for r in 0..<rows {
+        var total: Float = 0
+        for c in 0..<columns { total += x.data[r * columns + c] }
+        output[r] = total
+    }
+    return Tensor(shape: [rows], data: output, parents: [x]) { out in
+        let dout = out.grad!
+        x.accumulateGrad { dx in
+            for r in 0..<rows { for c in 0..<columns { dx[r * columns + c] += dout[r] } }
+        }
+    }
+}
+
+/// The same numbers seen with another shape; the gradient passes through unchanged.
+public func reshape(_ x: Tensor, _ shape: [Int]) -> Tensor {
+    precondition(shape.reduce(1, *) == x.count, "reshape: \(x.shape) cannot become \(shape)")
+    return Tensor(shape: shape, data: x.data, parents: [x]) { out in
+        let dout = out.grad!
+        x.accumulateGrad { dx in for i in 0..<x.count { dx[i] += dout[i] } }
+    }
+}
+
+/// y[i, :] = x[rows[i], :] (rows of a [R, C] tensor; the same row may be picked twice);
+/// backward adds each output row's gradient into the row it came from.
+public func selectRows(_ x: Tensor, _ rows: [Int]) -> Tensor {
+    let columns = x.columns
+    var output = [Float](repeating: 0, count: rows.count * columns)
+    for (i, r) in rows.enumerated() {
+        precondition(r >= 0 && r < x.rows, "selectRows: row \(r) outside 0..<\(x.rows)")
+        for c in 0..<columns { output[i * columns + c] = x.data[r * columns + c] }
+    }
+    return Tensor(shape: [rows.count, columns], data: output, parents: [x]) { out in
+        let dout = out.grad!
+        x.accumulateGrad { dx in
+            for (i, r) in rows.enumerated() {
+                for c in 0..<columns { dx[r * columns + c] += dout[i * columns + c] }
+            }
+        }
+    }
+}

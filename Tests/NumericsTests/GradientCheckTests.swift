@@ -1,0 +1,144 @@
+import Testing
+import Numerics
+import Foundation
+
+/// One finite-difference gradient check per differentiable op, on random shapes.
+/// Tolerance: max relative error below 2e-2, with h = 1e-2 in float32 forward passes
+/// (float32 rounding of the forward pass alone gives errors of order 1e-3).
+let gradientTolerance = 2e-2
+
+func randomTensor(_ shape: [Int], _ rng: inout RandomGenerator, scale: Float = 1) -> Tensor {
+    Tensor.randomNormal(shape, std: scale, rng: &rng)
+}
+
+func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
+    #expect(result.maxRelativeError < gradientTolerance, "\(op): \(result)")
+    #expect(result.checkedElements > 0)
+}
+
+@Suite struct GradientChecks {
+    @Test func elementwiseOps() {
+        var rng = RandomGenerator(seed: 11)
+        let rows = 2 + rng.nextInt(below: 3), cols = 2 + rng.nextInt(below: 4)
+        let a = randomTensor([rows, cols], &rng), b = randomTensor([rows, cols], &rng)
+        expectGradientsMatch(checkGradients(of: { add(a, b) }, inputs: [a, b]), "add")
+        expectGradientsMatch(checkGradients(of: { subtract(a, b) }, inputs: [a, b]), "subtract")
+        expectGradientsMatch(checkGradients(of: { multiply(a, b) }, inputs: [a, b]), "multiply")
+        expectGradientsMatch(checkGradients(of: { scale(a, by: -1.7) }, inputs: [a]), "scale")
+        expectGradientsMatch(checkGradients(of: { exponential(a) }, inputs: [a]), "exp")
+        expectGradientsMatch(checkGradients(of: { square(a) }, inputs: [a]), "square")
+        expectGradientsMatch(checkGradients(of: { logSigmoid(scale(a, by: 4)) }, inputs: [a]), "logSigmoid")
+        let positive = Tensor(shape: a.shape, data: a.data.map { abs($0) + 0.5 })
+        expectGradientsMatch(checkGradients(of: { logarithm(positive) }, inputs: [positive]), "log")
+    }
+
+    @Test func minimumMaximumClamp() {
+        // values kept away from the kinks, where the derivative jumps
+        let a = Tensor(shape: [2, 3], data: [0.1, -0.9, 1.5, 2.2, -0.3, 0.7])
+        let b = Tensor(shape: [2, 3], data: [0.6, -0.2, 0.4, 1.1, -1.3, 1.9])
+        expectGradientsMatch(checkGradients(of: { minimum(a, b) }, inputs: [a, b]), "minimum")
+        expectGradientsMatch(checkGradients(of: { maximum(a, b) }, inputs: [a, b]), "maximum")
+        expectGradientsMatch(checkGradients(of: { clamp(a, min: -0.5, max: 0.8) }, inputs: [a]), "clamp")
+    }
+
+    @Test func reductionsAndReshapes() {
+        var rng = RandomGenerator(seed: 12)
+        let x = randomTensor([3, 5], &rng)
+        expectGradientsMatch(checkGradients(of: { sum(x) }, inputs: [x]), "sum")
+        expectGradientsMatch(checkGradients(of: { mean(x) }, inputs: [x]), "mean")
+        expectGradientsMatch(checkGradients(of: { sumRows(x) }, inputs: [x]), "sumRows")
+        expectGradientsMatch(checkGradients(of: { reshape(x, [5, 3]) }, inputs: [x]), "reshape")
+        expectGradientsMatch(checkGradients(of: { selectRows(x, [2, 0, 2]) }, inputs: [x]), "selectRows")
+    }
+
+    @Test func matmulAndLinear() {
+        var rng = RandomGenerator(seed: 13)
+        let m = 2 + rng.nextInt(below: 4), k = 2 + rng.nextInt(below: 4), n = 2 + rng.nextInt(below: 4)
+        let a = randomTensor([m, k], &rng), b = randomTensor([k, n], &rng), bt = randomTensor([n, k], &rng)
+        expectGradientsMatch(checkGradients(of: { matmul(a, b) }, inputs: [a, b]), "matmul")
+        expectGradientsMatch(checkGradients(of: { matmul(a, bt, transposeB: true) }, inputs: [a, bt]), "matmul^T")
+        let bias = randomTensor([n], &rng)
+        expectGradientsMatch(checkGradients(of: { linear(a, b, bias) }, inputs: [a, b, bias]), "linear")
+    }
+
+    @Test func geluSoftmaxLogSoftmax() {
+        var rng = RandomGenerator(seed: 14)
+        let x = randomTensor([3, 6], &rng, scale: 2)
+        expectGradientsMatch(checkGradients(of: { gelu(x) }, inputs: [x]), "gelu")
+        expectGradientsMatch(checkGradients(of: { softmax(x) }, inputs: [x]), "softmax")
+        expectGradientsMatch(checkGradients(of: { logSoftmax(x) }, inputs: [x]), "logSoftmax")
+    }
+
+    @Test func layerNormAllInputs() {
+        var rng = RandomGenerator(seed: 15)
+        let x = randomTensor([4, 8], &rng, scale: 2)
+        let weight = randomTensor([8], &rng), bias = randomTensor([8], &rng)
+        let result = checkGradients(of: { layerNorm(x, weight: weight, bias: bias, epsilon: 1e-5) },
+                                    inputs: [x, weight, bias])
+        expectGradientsMatch(result, "layerNorm")
+    }
+
+    @Test func embeddingGather() {
+        var rng = RandomGenerator(seed: 16)
+        let table = randomTensor([7, 4], &rng)
+        expectGradientsMatch(checkGradients(of: { embedding([3, 0, 3, 6], table) }, inputs: [table]), "embedding")
+    }
+
+    @Test func causalAttention() {
+        var rng = RandomGenerator(seed: 17)
+        let (batch, time, channels, heads) = (2, 5, 8, 2)
+        let qkv = randomTensor([batch * time, 3 * channels], &rng)
+        let result = checkGradients(of: { causalSelfAttention(qkv, batch: batch, time: time, heads: heads) },
+                                    inputs: [qkv])
+        expectGradientsMatch(result, "attention")
+    }
+
+    @Test func crossEntropyWithMaskAndLogProbGather() {
+        var rng = RandomGenerator(seed: 18)
+        let logits = randomTensor([5, 6], &rng, scale: 2)
+        let targets: [Int32] = [1, 5, 0, 2, 2]
+        let mask: [Float] = [0, 1, 1, 0, 1]
+        expectGradientsMatch(checkGradients(of: { crossEntropy(logits, targets: targets, mask: mask) },
+                                            inputs: [logits]), "crossEntropy")
+        expectGradientsMatch(checkGradients(of: { gatherLogProbabilities(logits, ids: targets) },
+                                            inputs: [logits]), "gatherLogProbabilities")
+    }
+}
+
+@Suite struct KnownValues {
+    @Test func crossEntropyOfUniformLogitsIsLogV() {
+        let logits = Tensor.zeros([3, 8])
+        let loss = crossEntropy(logits, targets: [1, 2, 3])
+        #expect(abs(loss.item - Float(Foundation.log(8.0))) < 1e-6)
+    }
+
+    @Test func maskedTokensDoNotCount() {
+        var rng = RandomGenerator(seed: 3)
+        let logits = randomTensor([4, 5], &rng)
+        let a = crossEntropy(logits, targets: [0, 1, 2, 3], mask: [0, 0, 1, 1]).item
+        let b = crossEntropy(logits, targets: [4, 4, 2, 3], mask: [0, 0, 1, 1]).item
+        #expect(a == b)
+    }
+
+    @Test func logSigmoidIsStableAtExtremes() {
+        #expect(stableLogSigmoid(-200) == -200)
+        #expect(stableLogSigmoid(200) == 0)
+        #expect(abs(stableLogSigmoid(0) - -Float(Foundation.log(2.0))) < 1e-7)
+    }
+
+    @Test func tiedWeightsReceiveBothGradients() {
+        // y = sum(E[ids] . E^T): the table is used twice, its gradient is the sum of both uses
+        var rng = RandomGenerator(seed: 4)
+        let table = randomTensor([5, 3], &rng)
+        let result = checkGradients(of: { matmul(embedding([1, 4], table), table, transposeB: true) },
+                                    inputs: [table])
+        expectGradientsMatch(result, "tied embedding")
+    }
+
+    @Test func noGradScopeRecordsNothing() {
+        let x = Tensor(shape: [2], data: [1, 2], requiresGrad: true)
+        let y = withoutGradients { square(x) }
+        #expect(!y.requiresGrad)
+        #expect(GradMode.isEnabled)
+    }
+}
