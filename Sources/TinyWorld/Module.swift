@@ -1,0 +1,1 @@
+// The tiny world of the lessons.
