@@ -9,12 +9,12 @@ public func gelu(_ x: Tensor) -> Tensor {
 
 let geluScale = Float((2.0 / Double.pi).squareRoot())
 
-@inline(__always) func geluForward(_ x: Float) -> Float {
+@inline(__always) public func geluForward(_ x: Float) -> Float {
     let u = geluScale * (x + 0.044715 * x * x * x)
     return 0.5 * x * (1 + Foundation.tanh(u))
 }
 
-@inline(__always) func geluDerivative(_ x: Float) -> Float {
+@inline(__always) public func geluDerivative(_ x: Float) -> Float {
     let u = geluScale * (x + 0.044715 * x * x * x)
     let t = Foundation.tanh(u)
     return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * geluScale * (1 + 3 * 0.044715 * x * x)
