@@ -78,3 +78,26 @@ public struct TokenBatch: Sendable {
         return mask
     }
 }
+
+extension TokenBatch {
+    /// Rows that are already joined (e.g. prompt + sampled response, EOS included only if it was
+    /// sampled), right-padded with `pad`.
+    public init(sequences: [[Int32]], promptLengths: [Int], pad: Int32) {
+        let time = max(1, sequences.map(\.count).max() ?? 1)
+        var tokens = [Int32](repeating: pad, count: sequences.count * time)
+        for (row, sequence) in sequences.enumerated() {
+            for (t, token) in sequence.enumerated() { tokens[row * time + t] = token }
+        }
+        self.init(tokens: tokens, rows: sequences.count, time: time, lengths: sequences.map(\.count),
+                  promptLengths: promptLengths)
+    }
+
+    /// For each row, the flat positions whose logits predict the response tokens:
+    /// row * time + j - 1 for j in promptLength ..< length.
+    public var responsePredictionPositions: [[Int]] {
+        (0..<rows).map { row in
+            let start = max(promptLengths[row], 1)
+            return (start..<lengths[row]).map { row * time + $0 - 1 }
+        }
+    }
+}

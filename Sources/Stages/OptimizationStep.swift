@@ -1,0 +1,80 @@
+import Numerics
+
+/// The part every stage's step shares: backward, the divergence guard, clipping, the update.
+///
+///   zero gradients -> loss = f(batch) -> backward -> (loss and every gradient finite?)
+///   -> clip the global gradient norm -> optimiser step -> report
+///
+/// If the loss or a gradient is NaN or infinite, nothing is applied: the weights and the
+/// optimiser state stay as they were, and a `DivergenceError` names the tensor and the step.
+public struct OptimizationStep {
+    public let stage: String
+    public let optimizer: any Optimizer
+    /// Global gradient-norm clip (0 = off).
+    public var gradientClip: Float
+
+    public init(stage: String, optimizer: any Optimizer, gradientClip: Float) {
+        self.stage = stage
+        self.optimizer = optimizer
+        self.gradientClip = gradientClip
+    }
+
+    /// Runs backward from `loss` and applies one update. Returns (updates, gradient norm).
+    public func apply(loss: Tensor, step: Int) throws -> (updates: [ParameterUpdate], gradientNorm: Double) {
+        let parameters = optimizer.parameters
+        for p in parameters { p.zeroGrad() }
+        guard loss.item.isFinite else {
+            throw DivergenceError(stage: stage, step: step, tensor: "loss", learningRate: optimizer.learningRate)
+        }
+        loss.backward()
+        if let bad = firstNonFiniteGradient(parameters) {
+            for p in parameters { p.zeroGrad() }
+            throw DivergenceError(stage: stage, step: step, tensor: bad.name, learningRate: optimizer.learningRate)
+        }
+        let norm = gradientClip > 0 ? clipGradientNorm(parameters, maxNorm: gradientClip)
+                                    : clipGradientNorm(parameters, maxNorm: .infinity)
+        let updates = optimizer.step()
+        return (updates, norm)
+    }
+}
+
+/// A stage that trains step by step.
+public protocol TrainingStage: AnyObject {
+    /// Steps completed so far.
+    var stepsDone: Int { get }
+    /// One optimisation step; throws (without changing anything) on bad data or divergence.
+    func step() throws -> StepReport
+    /// The tensors this stage trains.
+    var trainedParameters: [Tensor] { get }
+    /// The optimiser, which keeps the last update of each trained tensor.
+    var optimizer: any Optimizer { get }
+}
+
+extension TrainingStage {
+    /// The gradient of a named trained tensor at the last step.
+    public func gradient(of name: String) -> [Float]? { trainedParameters.first { $0.name == name }?.grad }
+
+    /// The change the last step made to a named trained tensor.
+    public func update(of name: String) -> [Float]? {
+        guard let index = trainedParameters.firstIndex(where: { $0.name == name }),
+              index < optimizer.lastUpdates.count else { return nil }
+        return optimizer.lastUpdates[index]
+    }
+}
+
+extension TrainingStage {
+    /// Runs up to `steps` steps. `shouldStop` is asked before each step: when it says yes, the
+    /// run ends cleanly and the weights are those after the last completed step.
+    /// `onStep` sees each report as it is made (for progress displays).
+    public func run(steps: Int, shouldStop: () -> Bool = { false },
+                    onStep: (StepReport) -> Void = { _ in }) throws -> [StepReport] {
+        var reports: [StepReport] = []
+        for _ in 0..<steps {
+            if shouldStop() { break }
+            let report = try step()
+            reports.append(report)
+            onStep(report)
+        }
+        return reports
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// One human (or rule) judgement: for this prompt, `chosen` is better than `rejected`.
+///
+/// Stored as one JSON line in TRL's explicit-prompt preference form plus our metadata:
+///   {"prompt": ..., "chosen": ..., "rejected": ..., "labeler": "student", "time": "2026-11-25T10:00:00Z",
+///    "chosen_score": 5.5, "rejected_score": -1}
+/// (the scores only when a rule labeler judged).
+public struct Comparison: Codable, Sendable, Equatable {
+    public var prompt: String
+    public var chosen: String
+    public var rejected: String
+    /// Who judged: "student" or the rule labeler's name.
+    public var labeler: String
+    /// When, ISO 8601 in UTC.
+    public var time: String
+    public var chosenScore: Double?
+    public var rejectedScore: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, chosen, rejected, labeler, time
+        case chosenScore = "chosen_score", rejectedScore = "rejected_score"
+    }
+
+    public init(prompt: String, chosen: String, rejected: String, labeler: String, time: Date = Date(),
+                chosenScore: Double? = nil, rejectedScore: Double? = nil) {
+        self.prompt = prompt
+        self.chosen = chosen
+        self.rejected = rejected
+        self.labeler = labeler
+        self.time = ISO8601DateFormatter().string(from: time)
+        self.chosenScore = chosenScore
+        self.rejectedScore = rejectedScore
+    }
+
+    /// A K-way ranking (best first) expands into all K(K-1)/2 pairs: each response is preferred
+    /// to every response ranked below it.
+    public static func pairs(prompt: String, rankedBestFirst responses: [String], labeler: String,
+                             time: Date = Date()) -> [Comparison] {
+        var pairs: [Comparison] = []
+        for i in 0..<responses.count {
+            for j in (i + 1)..<max(i + 1, responses.count) {
+                pairs.append(Comparison(prompt: prompt, chosen: responses[i], rejected: responses[j],
+                                        labeler: labeler, time: time))
+            }
+        }
+        return pairs
+    }
+}
+
+/// What loading a preference file found.
+public struct PreferenceLoad: Sendable {
+    public var comparisons: [Comparison]
+    /// Lines that could not be read, e.g. "prefs.jsonl:12: torn last line (partial write), skipped".
+    public var problems: [String]
+}
+
+/// A preference file: every new comparison is appended and flushed to disk (fsync) the moment
+/// it is made, so a crash or a kill loses no label.
+public final class PreferenceStore {
+    public let url: URL
+    public private(set) var comparisons: [Comparison] = []
+
+    /// Opens (or creates) the file and reads what is already there.
+    public init(url: URL) throws {
+        self.url = url
+        if FileManager.default.fileExists(atPath: url.path) {
+            comparisons = try PreferenceStore.load(from: url).comparisons
+        }
+    }
+
+    /// Appends one comparison as a JSON line and fsyncs before returning.
+    public func append(_ comparison: Comparison) throws {
+        var line = try PreferenceStore.encode(comparison)
+        line.append(UInt8(ascii: "\n"))
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw DataFileError("\(url.path): cannot open for appending (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        // a torn last line from an earlier crash: start the new record on a fresh line
+        if let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int, size > 0,
+           let handle = FileHandle(forReadingAtPath: url.path) {
+            handle.seek(toFileOffset: UInt64(size - 1))
+            let last = handle.readData(ofLength: 1)
+            handle.closeFile()
+            if last.first != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        }
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count, fsync(fd) == 0 else {
+            throw DataFileError("\(url.path): could not write the label to disk (\(String(cString: strerror(errno))))")
+        }
+        comparisons.append(comparison)
+    }
+
+    static func encode(_ comparison: Comparison) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(comparison)
+    }
+
+    /// Reads a preference JSONL file. Accepts TRL's plain {"prompt","chosen","rejected"} lines
+    /// (labeler "imported"). A bad line in the middle is an error; a bad *last* line is a torn
+    /// write: it is reported in `problems` and the valid lines are kept.
+    public static func load(from url: URL) throws -> PreferenceLoad {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw DataFileError("\(url.path): cannot read the file (missing or unreadable)")
+        }
+        guard data.count <= 256 << 20 else { throw DataFileError("\(url.lastPathComponent): larger than 256 MB") }
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lastNonEmpty = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        var result = PreferenceLoad(comparisons: [], problems: [])
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            do {
+                result.comparisons.append(try decode(Data(trimmed.utf8)))
+            } catch {
+                let place = "\(url.lastPathComponent):\(index + 1)"
+                if index == lastNonEmpty && !text.hasSuffix("\n") {
+                    result.problems.append("\(place): torn last line (partial write), skipped")
+                } else {
+                    throw DataFileError("\(place): \(error is DataFileError ? "\(error)" : "not a preference record {\"prompt\", \"chosen\", \"rejected\"}")")
+                }
+            }
+        }
+        return result
+    }
+
+    static func decode(_ line: Data) throws -> Comparison {
+        guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
+              let prompt = object["prompt"] as? String, let chosen = object["chosen"] as? String,
+              let rejected = object["rejected"] as? String else {
+            throw DataFileError("not a preference record {\"prompt\", \"chosen\", \"rejected\"}")
+        }
+        var comparison = Comparison(prompt: prompt, chosen: chosen, rejected: rejected,
+                                    labeler: object["labeler"] as? String ?? "imported")
+        if let time = object["time"] as? String { comparison.time = time }
+        comparison.chosenScore = object["chosen_score"] as? Double
+        comparison.rejectedScore = object["rejected_score"] as? Double
+        return comparison
+    }
+
+    /// Writes comparisons to a JSONL file atomically (temporary file, fsync, rename).
+    public static func export(_ comparisons: [Comparison], to url: URL) throws {
+        var data = Data()
+        for comparison in comparisons {
+            data.append(try encode(comparison))
+            data.append(UInt8(ascii: "\n"))
+        }
+        try writeFileAtomically(data, to: url)
+    }
+}
+
+/// Writes data to a file so that the file is always either the old or the new version:
+/// write a temporary file in the same folder, fsync it, rename it over the target, fsync the folder.
+public func writeFileAtomically(_ data: Data, to url: URL) throws {
+    let folder = url.deletingLastPathComponent()
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw DataFileError("\(url.path): cannot write (\(String(cString: strerror(errno))))") }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard written == data.count, synced, rename(temporary.path, url.path) == 0 else {
+        unlink(temporary.path)
+        throw DataFileError("\(url.path): could not write the file (\(String(cString: strerror(errno))))")
+    }
+    let folderDescriptor = open(folder.path, O_RDONLY)
+    if folderDescriptor >= 0 { fsync(folderDescriptor); close(folderDescriptor) }
+}
