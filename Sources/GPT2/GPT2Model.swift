@@ -156,7 +156,12 @@ public final class GPT2Model {
 
     /// Next-token logits for every position, [B*T, V]: logits at position t score token t+1.
     public func logits(_ batch: TokenBatch) -> Tensor {
-        matmul(hiddenStates(batch), tokenEmbedding, transposeB: true)
+        logits(fromHidden: hiddenStates(batch))
+    }
+
+    /// The LM head: logits = h wte^T (tied to the token embedding).
+    public func logits(fromHidden hidden: Tensor) -> Tensor {
+        matmul(hidden, tokenEmbedding, transposeB: true)
     }
 
     /// The reward of each row, [B]: the score head read at the row's last real token (for our
