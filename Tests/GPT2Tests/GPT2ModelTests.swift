@@ -4,7 +4,7 @@ import Numerics
 import GPT2
 
 func tinyConfig(reward: Bool = false) -> GPT2Config {
-    var config = GPT2Config(vocabSize: 23, contextLength: 12, embeddingSize: 16, layerCount: 2, headCount: 4)
+    var config = GPT2Config(vocabSize: 23, contextLength: 12, embeddingSize: 16, layerCount: 2, headCount: 4, bosTokenId: 0, eosTokenId: 0)
     if reward { config.architectures = ["GPT2ForSequenceClassification"] }
     return config
 }
@@ -71,7 +71,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
 
     @Test func wholeModelGradientCheck() {
         // weights of order 0.3 (not GPT-2's 0.02) so that a step of h = 1e-2 is small against them
-        let config = GPT2Config(vocabSize: 7, contextLength: 5, embeddingSize: 8, layerCount: 1, headCount: 2)
+        let config = GPT2Config(vocabSize: 7, contextLength: 5, embeddingSize: 8, layerCount: 1, headCount: 2, bosTokenId: 0, eosTokenId: 0)
         var rng = RandomGenerator(seed: 6)
         var tensors: [String: Tensor] = [:]
         for (name, shape) in gpt2ParameterShapes(config) {
