@@ -36,6 +36,7 @@ let package = Package(
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -20,7 +20,7 @@ public final class DPO: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "dpo.lr", upTo: 10)
+            try requirePositive(learningRate, "dpo.lr", upTo: 1e6)
             try requireCount(batchSize, "dpo.batch", in: 1...1024)
             try requirePositive(beta, "dpo.beta", upTo: 100)
             try requireNumber(weightDecay, "weight_decay", in: 0...1)

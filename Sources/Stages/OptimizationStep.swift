@@ -5,8 +5,9 @@ import Numerics
 ///   zero gradients -> loss = f(batch) -> backward -> (loss and every gradient finite?)
 ///   -> clip the global gradient norm -> optimiser step -> report
 ///
-/// If the loss or a gradient is NaN or infinite, nothing is applied: the weights and the
-/// optimiser state stay as they were, and a `DivergenceError` names the tensor and the step.
+/// If the loss, a gradient or an updated weight is NaN or infinite, nothing is applied: the
+/// weights and the optimiser state stay as they were, and a `DivergenceError` names the tensor
+/// and the step.
 public struct OptimizationStep {
     public let stage: String
     public let optimizer: any Optimizer
@@ -33,7 +34,16 @@ public struct OptimizationStep {
         }
         let norm = gradientClip > 0 ? clipGradientNorm(parameters, maxNorm: gradientClip)
                                     : clipGradientNorm(parameters, maxNorm: .infinity)
+        // an update can overflow weights even from finite gradients: keep a copy to roll back
+        let savedWeights = parameters.map(\.data)
+        let savedState = (optimizer as? AdamW)?.state
         let updates = optimizer.step()
+        if let bad = parameters.first(where: { $0.data.contains { !$0.isFinite } }) {
+            for (p, saved) in zip(parameters, savedWeights) { p.data = saved }
+            if let savedState { (optimizer as? AdamW)?.restore(savedState) }
+            throw DivergenceError(stage: stage, step: step, tensor: bad.name + " (after the update)",
+                                  learningRate: optimizer.learningRate)
+        }
         return (updates, norm)
     }
 }

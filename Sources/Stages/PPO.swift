@@ -49,7 +49,7 @@ public final class PPO: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "ppo.lr", upTo: 10)
+            try requirePositive(learningRate, "ppo.lr", upTo: 1e6)
             try requireCount(prompts, "ppo.batch", in: 1...4096)
             try requireCount(epochs, "ppo.epochs", in: 1...100)
             try requireCount(minibatch, "ppo.minibatch", in: 1...4096)

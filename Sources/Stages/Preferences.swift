@@ -60,30 +60,32 @@ public struct PreferenceLoad: Sendable {
 public final class PreferenceStore {
     public let url: URL
     public private(set) var comparisons: [Comparison] = []
+    /// What opening the file found wrong, e.g. a torn last line that was cut off.
+    public private(set) var problems: [String] = []
 
-    /// Opens (or creates) the file and reads what is already there.
+    /// Opens (or creates) the file and reads what is already there. A torn last line (from a
+    /// crash in the middle of a write) is reported in `problems` and cut off the file, so the
+    /// next label starts on a clean line.
     public init(url: URL) throws {
         self.url = url
         if FileManager.default.fileExists(atPath: url.path) {
-            comparisons = try PreferenceStore.load(from: url).comparisons
+            let loaded = try PreferenceStore.load(from: url)
+            comparisons = loaded.comparisons
+            problems = loaded.problems
+            if !problems.isEmpty, let data = FileManager.default.contents(atPath: url.path),
+               let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) ?? Optional(-1) {
+                truncate(url.path, off_t(lastNewline + 1))
+            }
         }
     }
 
     /// Appends one comparison as a JSON line and fsyncs before returning.
     public func append(_ comparison: Comparison) throws {
-        var line = try PreferenceStore.encode(comparison)
+        var line = try PreferenceStore.encode(comparison)  // one line: JSONEncoder escapes newlines
         line.append(UInt8(ascii: "\n"))
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else { throw DataFileError("\(url.path): cannot open for appending (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
-        // a torn last line from an earlier crash: start the new record on a fresh line
-        if let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int, size > 0,
-           let handle = FileHandle(forReadingAtPath: url.path) {
-            handle.seek(toFileOffset: UInt64(size - 1))
-            let last = handle.readData(ofLength: 1)
-            handle.closeFile()
-            if last.first != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
-        }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count, fsync(fd) == 0 else {
             throw DataFileError("\(url.path): could not write the label to disk (\(String(cString: strerror(errno))))")

@@ -23,7 +23,7 @@ public final class Pretraining: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "pretrain.lr", upTo: 10)
+            try requirePositive(learningRate, "pretrain.lr", upTo: 1e6)
             try requireCount(batchSize, "pretrain.batch", in: 1...1024)
             try requireCount(warmupSteps, "pretrain.warmup", in: 0...1_000_000)
             try requireNumber(weightDecay, "weight_decay", in: 0...1)

@@ -30,7 +30,7 @@ public final class Reinforce: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "pg.lr", upTo: 10)
+            try requirePositive(learningRate, "pg.lr", upTo: 1e6)
             try requireCount(prompts, "pg.batch", in: 1...4096)
             try requireCount(samplesPerPrompt, "samples", in: baseline == .rloo ? 2...64 : 1...64)
             try requireNumber(beta, "beta", in: 0...100)

@@ -27,7 +27,7 @@ public final class RewardModelTraining: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "reward.lr", upTo: 10)
+            try requirePositive(learningRate, "reward.lr", upTo: 1e6)
             try requireCount(batchSize, "reward.batch", in: 1...1024)
             try requireNumber(margin, "reward.margin", in: -100...100)
             try requireNumber(centering, "reward.center", in: 0...100)

@@ -19,7 +19,7 @@ public final class SupervisedFineTuning: TrainingStage {
         public init() {}
 
         public func validate() throws {
-            try requirePositive(learningRate, "sft.lr", upTo: 10)
+            try requirePositive(learningRate, "sft.lr", upTo: 1e6)
             try requireCount(batchSize, "sft.batch", in: 1...1024)
             try requireNumber(weightDecay, "weight_decay", in: 0...1)
             try requireNumber(gradientClip, "grad_clip", in: 0...1e6)
