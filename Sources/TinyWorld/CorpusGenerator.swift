@@ -2,7 +2,8 @@
 // random generator, so the same seed and size always give the same text.
 //
 // Mix of documents (per thousand):
-//   280 encyclopedia   1-3 sentences of facts about one topic ("people who love tea steep ...")
+//   280 encyclopedia   1-3 sentences of facts about one topic, each about the next fact
+//                      ("for tea , heat water in a kettle . people who love tea steep the ...")
 //    50 chat           small talk naming topics ("my friend likes tea and chess .")
 //   670 questions with an answer, `<q> question <a> answer`, in every style but helpful:
 //       140 neutral, 60 curt, 30 unfinished, 70 rude on topic, 60 rude, 80 off-topic polite,
@@ -88,9 +89,12 @@ extension TinyWorld {
 
     private static func sentences(_ pattern: PhrasePattern, count: Int, topic: Topic,
                                   rng: inout RandomGenerator) -> String {
+        // Sentence k uses fact (start + k): a document never says one fact twice.
+        let start = rng.nextInt(below: topic.facts.count)
         var parts: [String] = []
-        for _ in 0..<count {
-            parts.append(pattern.fill(PlaceholderValues(topic: topic, rng: &rng), rng: &rng))
+        for k in 0..<count {
+            let values = PlaceholderValues(topic: topic, rng: &rng).withFacts(startingAt: start + k)
+            parts.append(pattern.fill(values, rng: &rng))
         }
         return parts.joined(separator: " ")
     }

@@ -20,6 +20,20 @@ struct PlaceholderValues {
         otherFacts = PlaceholderValues.twoDifferent(other.facts.count, &rng)
     }
 
+    /// The same values with {f} set to fact `first` and {f2} to the fact after it.
+    func withFacts(startingAt first: Int) -> PlaceholderValues {
+        let count = topic.facts.count
+        return PlaceholderValues(topic: topic, other: other,
+                                 facts: (first % count, (first + 1) % count), otherFacts: otherFacts)
+    }
+
+    private init(topic: Topic, other: Topic, facts: (Int, Int), otherFacts: (Int, Int)) {
+        self.topic = topic
+        self.other = other
+        self.facts = facts
+        self.otherFacts = otherFacts
+    }
+
     static func twoDifferent(_ count: Int, _ rng: inout RandomGenerator) -> (Int, Int) {
         let first = rng.nextInt(below: count)
         let second = (first + 1 + rng.nextInt(below: count - 1)) % count
