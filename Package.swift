@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
-
+        .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,6 +8,19 @@ public struct Judgement: Sendable, Equatable {
     /// Polite and on the asked topic, with nothing rude, off-topic, repetitive or unfinished.
     public let isHelpful: Bool
 
+    // What the rule labeler saw, for evaluation tables (a student labeler leaves them false).
+    public var isPolite = false
+    public var isRude = false
+    /// Mentions at least one fact of the asked topic.
+    public var isOnTopic = false
+    /// Mentions another topic.
+    public var isOffTopic = false
+    public var isRepetitive = false
+    /// Does not end with . ! or ?
+    public var isUnfinished = false
+    /// Has a word pair that no clean text contains.
+    public var isGarbled = false
+
     public init(score: Double, reasons: [String], isHelpful: Bool) {
         self.score = score
         self.reasons = reasons

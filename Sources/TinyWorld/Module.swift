@@ -1,1 +1,0 @@
-// The tiny world of the lessons.
