@@ -9,6 +9,13 @@ public struct PendingPair: Sendable {
     public let second: String
     /// When the pair was shown, to time how long the student took to compare.
     public let shownAt: Date
+
+    public init(prompt: String, first: String, second: String, shownAt: Date = Date()) {
+        self.prompt = prompt
+        self.first = first
+        self.second = second
+        self.shownAt = shownAt
+    }
 }
 
 /// Samples two responses to a prompt from the policy (stage 3 feeding stage 4). With a
