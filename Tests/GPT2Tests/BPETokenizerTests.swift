@@ -68,6 +68,19 @@ import GPT2
         #expect(tokenizer.decode([0, tokenizer.id(for: "A")!], skipSpecialTokens: true) == "A")
     }
 
+    /// Broken byte sequences, with the scalars Hugging Face's decode gave for the same ids
+    /// (checked by hand with transformers 5.24: AutoTokenizer on Fixtures/bpe-tokenizer).
+    @Test(arguments: [
+        ([173, 254, 236], [0xFFFD]),
+        ([254, 173, 65], [0xFFFD, 0xFFFD, 0x61]),
+        ([173, 65, 236, 114], [0xFFFD, 0x61, 0xFFFD, 0xFFFD]),
+        ([236, 236, 173, 254, 236, 114, 173], [0xFFFD, 0xFFFD, 0x1F375, 0xFFFD]),
+    ] as [([Int32], [UInt32])])
+    func invalidUTF8MatchesHuggingFace(ids: [Int32], scalars: [UInt32]) throws {
+        let tokenizer = try BPETokenizer(tokenizerJSON: fixtureData("bpe-tokenizer/tokenizer.json"))
+        #expect(tokenizer.decode(ids).unicodeScalars.map(\.value) == scalars)
+    }
+
     @Test func writtenFilesLoadBack() throws {
         let tokenizer = try BPETokenizer(tokenizerJSON: fixtureData("bpe-tokenizer/tokenizer.json"))
         let folder = temporaryFolder()
