@@ -251,6 +251,15 @@ public struct GPT2Config: Codable, Equatable, Sendable {
     }
 }
 
+extension GPT2Config: CustomStringConvertible {
+    /// `GPT2Config(language model: V 50, T 16, C 32, L 2, H 4, 109,056 parameters)`
+    public var description: String {
+        let kind = isRewardModel ? "reward model" : "language model"
+        let parameters = parameterCount.formatted(.number.grouping(.automatic))
+        return "GPT2Config(\(kind): V \(vocabSize), T \(contextLength), C \(embeddingSize), L \(layerCount), H \(headCount), \(parameters) parameters)"
+    }
+}
+
 /// A problem in config.json, one line: `config.json: field 'n_head' is 5, which does not divide n_embd = 64`.
 public struct GPT2ConfigError: Error, CustomStringConvertible, Equatable {
     public let file: String

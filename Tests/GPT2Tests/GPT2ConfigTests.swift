@@ -8,6 +8,7 @@ import GPT2
         #expect(config == tinyConfig())
         #expect(!config.isRewardModel)
         #expect(config.headSize == 8)
+        #expect("\(config)".hasPrefix("GPT2Config(language model: V 50, T 16, C 32, L 2, H 4, "))
     }
 
     @Test func readsFixtureRewardConfig() throws {
