@@ -178,31 +178,42 @@ public struct GPT2Config: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let modelType = try container.decodeIfPresent(String.self, forKey: .modelType), modelType != "gpt2" {
+        /// The value of one field, or nil if absent; a wrong type throws an error naming the field.
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) throws -> T? {
+            do {
+                return try container.decodeIfPresent(type, forKey: key)
+            } catch {
+                let kind = GPT2ConfigError.typeName(type)
+                throw GPT2ConfigError(file: "config.json", field: key.stringValue, problem: "has the wrong type, expected \(kind)")
+            }
+        }
+        func required<T: Decodable>(_ type: T.Type, _ key: CodingKeys) throws -> T {
+            guard let value = try optional(type, key) else {
+                throw GPT2ConfigError(file: "config.json", field: key.stringValue, problem: "is missing or null")
+            }
+            return value
+        }
+        if let modelType = try optional(String.self, .modelType), modelType != "gpt2" {
             throw GPT2ConfigError(file: "config.json", field: "model_type", problem: "is \"\(modelType)\", expected \"gpt2\"")
         }
-        vocabSize = try container.decode(Int.self, forKey: .vocabSize)
-        if let positions = try container.decodeIfPresent(Int.self, forKey: .contextLength) {
-            contextLength = positions
-        } else if let positions = try container.decodeIfPresent(Int.self, forKey: .contextLengthAlias) {
-            contextLength = positions
-        } else {
-            throw GPT2ConfigError(file: "config.json", field: "n_positions", problem: "is missing (nor is there n_ctx)")
+        vocabSize = try required(Int.self, .vocabSize)
+        guard let positions = try optional(Int.self, .contextLength) ?? optional(Int.self, .contextLengthAlias) else {
+            throw GPT2ConfigError(file: "config.json", field: "n_positions", problem: "is missing (and so is n_ctx)")
         }
-        embeddingSize = try container.decode(Int.self, forKey: .embeddingSize)
-        layerCount = try container.decode(Int.self, forKey: .layerCount)
-        headCount = try container.decode(Int.self, forKey: .headCount)
-        layerNormEpsilon = try container.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5
-        activationFunction = try container.decodeIfPresent(String.self, forKey: .activationFunction) ?? "gelu_new"
-        bosTokenId = try container.decode(Int.self, forKey: .bosTokenId)
-        eosTokenId = try container.decode(Int.self, forKey: .eosTokenId)
-        padTokenId = try container.decodeIfPresent(Int.self, forKey: .padTokenId)
-        architectures = try container.decodeIfPresent([String].self, forKey: .architectures)
-            ?? [GPT2Config.languageModelArchitecture]
+        contextLength = positions
+        embeddingSize = try required(Int.self, .embeddingSize)
+        layerCount = try required(Int.self, .layerCount)
+        headCount = try required(Int.self, .headCount)
+        layerNormEpsilon = try optional(Float.self, .layerNormEpsilon) ?? 1e-5
+        activationFunction = try optional(String.self, .activationFunction) ?? "gelu_new"
+        bosTokenId = try required(Int.self, .bosTokenId)
+        eosTokenId = try required(Int.self, .eosTokenId)
+        padTokenId = try optional(Int.self, .padTokenId)
+        architectures = try optional([String].self, .architectures) ?? [GPT2Config.languageModelArchitecture]
         if architectures.contains(GPT2Config.rewardArchitecture) {
             // transformers writes id2label (one entry per label); older files may have num_labels.
-            let labels = try container.decodeIfPresent([String: String].self, forKey: .id2label)
-            let labelCount = try container.decodeIfPresent(Int.self, forKey: .numberOfLabels) ?? labels?.count ?? 1
+            let labels = try optional([String: String].self, .id2label)
+            let labelCount = try optional(Int.self, .numberOfLabels) ?? labels?.count ?? 1
             guard labelCount == 1 else {
                 throw GPT2ConfigError(file: "config.json", field: labels != nil ? "id2label" : "num_labels",
                                       problem: "has \(labelCount) labels, a reward model has exactly 1")
@@ -240,11 +251,20 @@ public struct GPT2Config: Codable, Equatable, Sendable {
     }
 }
 
+extension GPT2Config: CustomStringConvertible {
+    /// `GPT2Config(language model: V 50, T 16, C 32, L 2, H 4, 109,056 parameters)`
+    public var description: String {
+        let kind = isRewardModel ? "reward model" : "language model"
+        let parameters = parameterCount.formatted(.number.grouping(.automatic))
+        return "GPT2Config(\(kind): V \(vocabSize), T \(contextLength), C \(embeddingSize), L \(layerCount), H \(headCount), \(parameters) parameters)"
+    }
+}
+
 /// A problem in config.json, one line: `config.json: field 'n_head' is 5, which does not divide n_embd = 64`.
 public struct GPT2ConfigError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let field: String
-    public let problem: String
+    public private(set) var problem: String
 
     public init(file: String, field: String, problem: String) {
         self.file = file
@@ -274,6 +294,7 @@ public struct GPT2ConfigError: Error, CustomStringConvertible, Equatable {
             field = ""
             problem = "cannot be decoded"
         }
+        if field.isEmpty { problem = "is not a valid JSON object" }
     }
 
     static func typeName(_ type: Any.Type) -> String {
@@ -281,6 +302,8 @@ public struct GPT2ConfigError: Error, CustomStringConvertible, Equatable {
         case is Int.Type: return "an integer"
         case is Float.Type, is Double.Type: return "a number"
         case is String.Type: return "a string"
+        case is [String].Type: return "a list of strings"
+        case is [String: String].Type: return "an object of strings"
         default: return "\(type)".replacingOccurrences(of: "Swift.", with: "")
         }
     }

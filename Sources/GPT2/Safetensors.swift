@@ -86,6 +86,9 @@ public enum Safetensors {
         guard String(data: headerBytes, encoding: .utf8) != nil else {
             throw fail(nil, "has a header that is not valid UTF-8")
         }
+        guard headerBytes.first == UInt8(ascii: "{") else {
+            throw fail(nil, "has a header that is not a JSON object (it must start with '{')")
+        }
         let header: RawHeader
         do {
             header = try JSONDecoder().decode(RawHeader.self, from: headerBytes)
@@ -263,16 +266,20 @@ private struct RawHeader: Decodable {
                 tensors.append((key.stringValue, try container.decode(RawEntry.self, forKey: key)))
             } catch let error as DecodingError {
                 throw SafetensorsError(file: "", tensor: key.stringValue, problem: RawHeader.explain(error))
+            } catch {  // e.g. a number that is not an integer, or too large for one
+                throw SafetensorsError(file: "", tensor: key.stringValue, problem: RawHeader.expectedForm)
             }
         }
     }
+
+    static let expectedForm = "expected {\"dtype\": string, \"shape\": [integers], \"data_offsets\": [begin, end]}"
 
     static func explain(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _): return "has no \"\(key.stringValue)\" field"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             let field = context.codingPath.last { $0.intValue == nil }?.stringValue ?? "entry"
-            return "has a malformed \"\(field)\" (dtype is a string, shape and data_offsets are lists of non-negative integers)"
+            return "has a malformed \"\(field)\"; " + expectedForm
         @unknown default: return "is malformed"
         }
     }

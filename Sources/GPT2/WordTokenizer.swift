@@ -147,7 +147,7 @@ public struct WordTokenizer: Tokenizer, Equatable {
             ("normalizer", "null"), ("pre_tokenizer", preTokenizer.json(indent: 2)),
             ("post_processor", "null"), ("decoder", "null"), ("model", model),
         ])
-        return Data((text + "\n").utf8)
+        return Data(text.utf8)  // no final newline, like the tokenizers library
     }
 
     /// tokenizer.json plus a tokenizer_config.json naming the special tokens for `AutoTokenizer`.

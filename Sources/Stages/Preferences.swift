@@ -1,4 +1,5 @@
 import Foundation
+import GPT2
 
 /// One human (or rule) judgement: for this prompt, `chosen` is better than `rejected`.
 ///
@@ -149,24 +150,6 @@ public final class PreferenceStore {
             data.append(try encode(comparison))
             data.append(UInt8(ascii: "\n"))
         }
-        try writeFileAtomically(data, to: url)
+        try AtomicFile.write(data, to: url)
     }
-}
-
-/// Writes data to a file so that the file is always either the old or the new version:
-/// write a temporary file in the same folder, fsync it, rename it over the target, fsync the folder.
-public func writeFileAtomically(_ data: Data, to url: URL) throws {
-    let folder = url.deletingLastPathComponent()
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw DataFileError("\(url.path): cannot write (\(String(cString: strerror(errno))))") }
-    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd) == 0
-    close(fd)
-    guard written == data.count, synced, rename(temporary.path, url.path) == 0 else {
-        unlink(temporary.path)
-        throw DataFileError("\(url.path): could not write the file (\(String(cString: strerror(errno))))")
-    }
-    let folderDescriptor = open(folder.path, O_RDONLY)
-    if folderDescriptor >= 0 { fsync(folderDescriptor); close(folderDescriptor) }
 }

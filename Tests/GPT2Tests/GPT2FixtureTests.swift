@@ -8,10 +8,6 @@ import GPT2
 /// Tolerance 1e-4 absolute in float32, as the issue asks; the largest difference is printed.
 let fixtureTolerance: Float = 1e-4
 
-func fixtureURL(_ name: String) -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
-}
-
 func loadJSON(_ name: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(contentsOf: fixtureURL(name))) as! [String: Any]
 }
@@ -24,10 +20,6 @@ func loadModel(_ name: String) throws -> GPT2Model { try loadModel(at: fixtureUR
 func loadModel(at directory: URL) throws -> GPT2Model {
     let (config, tensors) = try Checkpoint.load(directory: directory)
     return try GPT2Model(config: config, tensors: tensors)
-}
-
-func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
-    zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
 @Suite struct GPT2FixtureTests {

@@ -3,7 +3,7 @@ import Testing
 import Numerics
 import GPT2
 
-func tinyConfig(reward: Bool = false) -> GPT2Config {
+func modelTestConfig(reward: Bool = false) -> GPT2Config {
     var config = GPT2Config(vocabSize: 23, contextLength: 12, embeddingSize: 16, layerCount: 2, headCount: 4, bosTokenId: 0, eosTokenId: 0)
     if reward { config.architectures = ["GPT2ForSequenceClassification"] }
     return config
@@ -11,7 +11,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
 
 @Suite struct GPT2ModelTests {
     @Test func incrementalForwardMatchesFullForward() {
-        let model = GPT2Model(config: tinyConfig(), seed: 1)
+        let model = GPT2Model(config: modelTestConfig(), seed: 1)
         let tokens: [Int32] = [3, 7, 1, 22, 0, 5, 9]
         let full = withoutGradients { model.logits(TokenBatch(rows: [tokens])) }
         let engine = IncrementalForward(model: model, rows: 1, capacity: tokens.count)
@@ -24,7 +24,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
     }
 
     @Test func sampledLogProbabilitiesMatchTrainingPath() {
-        let model = GPT2Model(config: tinyConfig(), seed: 2)
+        let model = GPT2Model(config: modelTestConfig(), seed: 2)
         var rng = RandomGenerator(seed: 3)
         let prompts: [[Int32]] = [[5, 6, 7], [8], [9, 10]]
         let settings = SamplingSettings(temperature: 0.8, maxNewTokens: 6)
@@ -43,7 +43,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
     }
 
     @Test func samplingIsDeterministicForASeed() {
-        let model = GPT2Model(config: tinyConfig(), seed: 4)
+        let model = GPT2Model(config: modelTestConfig(), seed: 4)
         var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
         let s1 = sampleResponses(model, prompts: [[1, 2], [1, 2]], settings: SamplingSettings(), eos: 0, rng: &a)
         let s2 = sampleResponses(model, prompts: [[1, 2], [1, 2]], settings: SamplingSettings(), eos: 0, rng: &b)
@@ -51,7 +51,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
     }
 
     @Test func greedyPicksTheLargestLogit() {
-        let model = GPT2Model(config: tinyConfig(), seed: 5)
+        let model = GPT2Model(config: modelTestConfig(), seed: 5)
         var rng = RandomGenerator(seed: 1)
         let sample = sampleResponses(model, prompts: [[4, 5]], settings: SamplingSettings(temperature: 0, maxNewTokens: 1),
                                      eos: 0, rng: &rng)[0]
@@ -91,7 +91,7 @@ func tinyConfig(reward: Bool = false) -> GPT2Config {
     }
 
     @Test func rewardIsReadAtTheLastRealToken() {
-        let model = GPT2Model(config: tinyConfig(reward: true), seed: 7)
+        let model = GPT2Model(config: modelTestConfig(reward: true), seed: 7)
         let batch = TokenBatch(prompts: [[2, 3], [2, 3]], responses: [[5, 6], [5]], eos: 0, pad: 1, maxLength: 12)
         let both = withoutGradients { model.rewards(batch) }
         let alone = withoutGradients { model.rewards(TokenBatch(prompts: [[2, 3]], responses: [[5]], eos: 0, pad: 1, maxLength: 12)) }
