@@ -148,8 +148,10 @@ enum SettingsText {
         let text = table(specs, session: session, showDoc: false).split(separator: "\n").map(String.init)
         let leftWidth = text.map(\.count).max() ?? 0
         return zip(text, specs).map { left, spec in
+            // Docs longer than the width continue on the next lines, under the first.
             let room = max(20, session.width - leftWidth - 2)
-            let doc = spec.doc.count > room ? String(spec.doc.prefix(room - 1)) + "…" : spec.doc
+            let doc = Format.wrap(spec.doc, width: room).split(separator: "\n")
+                .joined(separator: "\n" + String(repeating: " ", count: leftWidth + 2))
             return Format.fit(left, leftWidth) + "  " + doc
         }.joined(separator: "\n")
     }
