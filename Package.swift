@@ -35,6 +35,7 @@ let package = Package(
             name: "rlhf",
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -96,7 +96,12 @@ public struct CommandTable {
             let bare = word.hasPrefix(":") ? String(word.dropFirst()) : word
             let names = allNames.filter { $0 != "?" }
             let found = EditDistance.suggestions(for: bare, among: names.map { $0.hasPrefix(":") ? String($0.dropFirst()) : $0 })
-            let full = found.compactMap { bareName in names.first { $0 == bareName || $0 == ":" + bareName } }
+            // Prefer the namespace that was typed: `qiut` -> `quit`, `:qiut` -> `:quit`.
+            let full = found.compactMap { bareName in
+                let same = word.hasPrefix(":") ? ":" + bareName : bareName
+                let other = word.hasPrefix(":") ? bareName : ":" + bareName
+                return names.first { $0 == same } ?? names.first { $0 == other }
+            }
             if !full.isEmpty { hint = "did you mean " + full.prefix(3).map { "'\($0)'" }.joined(separator: " or ") + "?" }
         }
         return LabError("unknown command '\(word)'", hint: hint ?? "type :help for the list of commands")

@@ -4,9 +4,9 @@ enum HelpText {
         let table = session.table
         guard let topic else { return list(session) }
         if topic.hasPrefix("@") { return try group(String(topic.dropFirst()), session: session) }
-        if let command = table.command(exactly: topic) ?? (try? table.resolve(topic)) {
-            return card(command, session: session)
-        }
+        do { return card(try table.resolve(topic), session: session) }
+        catch let error as LabError where error.message.contains("ambiguous") { throw error }
+        catch {}
         if let spec = session.settings.spec(topic) {
             return CommandResult(text: SettingsText.table([spec], session: session, showDoc: true),
                                  fields: ["settings": SettingsText.json([spec], session: session)])

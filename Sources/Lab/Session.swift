@@ -141,6 +141,7 @@ public final class Session {
         var repeatable = false
         do {
             let words = Session.helpShortcut(try Tokenizer.words(trimmed))
+            if words.contains("--json") { json = true }   // even if the command is unknown
             let command = try table.resolve(words[0])
             outcome.command = command.name
             let parsed = try parse(Array(words.dropFirst()), for: command)

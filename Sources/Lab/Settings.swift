@@ -161,7 +161,7 @@ public struct SettingSpec: Sendable {
             let lower = t.lowercased()
             if let w = words.first(where: { $0.lowercased() == lower }) { return .word(w) }
             var error = refuse("'\(text)' is not one of \(words.joined(separator: ", "))")
-            if let dym = EditDistance.hint(for: t, among: words) { error.hint = "\(dym) allowed: \(allowed)" }
+            if let dym = EditDistance.hint(for: t, among: words) { error.hint = "allowed: \(allowed); \(dym)" }
             throw error
         case .string:
             return .string(text)
