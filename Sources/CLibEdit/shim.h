@@ -89,3 +89,6 @@ static inline void rlhf_exit_interrupted(void) {
     write(2, message, sizeof message - 1);
     _exit(130);
 }
+
+/// Ends the terminal's echoed "^C" with a newline (async-signal-safe).
+static inline void rlhf_write_newline(void) { write(1, "\n", 1); }

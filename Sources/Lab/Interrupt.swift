@@ -15,6 +15,9 @@ public enum Interrupt {
     /// Acts as if Ctrl-C was pressed (for tests and for lessons that demonstrate stopping).
     public static func request() { interruptCount.add(1, ordering: .relaxed) }
 
+    /// True while the line editor waits at the prompt (there the editor itself prints ^C).
+    static func setAtPrompt(_ value: Bool) { atPrompt.store(value, ordering: .relaxed) }
+
     /// Installs the SIGINT handler (sigaction without SA_RESTART, so blocked reads return EINTR).
     public static func installHandler() {
         _ = rlhf_install_sigint(handleInterrupt)
@@ -22,8 +25,11 @@ public enum Interrupt {
 }
 
 private let interruptCount = Atomic<Int>(0)
+private let atPrompt = Atomic<Bool>(false)
 
 private func handleInterrupt(_ signal: Int32) {
     let presses = interruptCount.add(1, ordering: .relaxed).newValue
     if presses >= 3 { rlhf_exit_interrupted() }
+    // During a command the terminal echoes ^C; end that line so the command's report starts clean.
+    if presses == 1 && !atPrompt.load(ordering: .relaxed) { rlhf_write_newline() }
 }

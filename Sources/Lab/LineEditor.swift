@@ -68,7 +68,10 @@ public final class LineEditor {
     public func readLine() -> Input {
         var count: Int32 = 0
         errno = 0
-        guard let cLine = el_gets(editLine, &count) else {
+        Interrupt.setAtPrompt(true)
+        let result = el_gets(editLine, &count)
+        Interrupt.setAtPrompt(false)
+        guard let cLine = result else {
             if count == -1 && errno == EINTR {
                 fputs("^C\n", rlhf_stdout())
                 fflush(rlhf_stdout())

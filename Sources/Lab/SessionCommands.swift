@@ -123,7 +123,7 @@ extension Command {
         for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if session.quitRequested { break }
             if Interrupt.isRequested {
-                throw args.error("interrupted at \(path):\(number + 1)", hint: "the lines before it ran")
+                throw LabError(":read: interrupted at \(path):\(number + 1)", hint: "the lines before it ran; the rest did not")
             }
             let trimmed = String(line).trimmingWhitespace
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Lab
 
-// The `rlhf` executable. `rlhf` alone starts the REPL (the default subcommand); more
+// The `rlhf` executable. `rlhf` alone (or with -c) runs the root command: the REPL. More
 // subcommands (`check`, `bench`, `lesson`) are added by declaring a `ParsableCommand` in its own
-// file and listing it in `subcommands:` below. Session options (--json, --seed, --threads) are
+// file (see `Run` below for the pattern) and listing it in `subcommands:`. Session options (--json, --seed, --threads) are
 // shared through `SessionOptions`.
 
 struct RLHF: ParsableCommand {
@@ -11,13 +11,24 @@ struct RLHF: ParsableCommand {
         commandName: "rlhf",
         abstract: "RLHF Lab: every stage of RLHF on tiny GPT-2 models, in a terminal.",
         discussion: """
-            Start the REPL with `rlhf`, then type :help. Commands can also come from -c, from a \
-            script (`rlhf run FILE`) or from a pipe (`echo ':show' | rlhf`).
+            With no subcommand, starts the interactive lab: type :help there. Commands can also \
+            come from -c, from a script (`rlhf run FILE`) or from a pipe (`echo ':show' | rlhf`).
             """,
         version: LabInfo.version,
-        subcommands: [Repl.self, Run.self],
-        defaultSubcommand: Repl.self
+        subcommands: [Run.self]
     )
+
+    @OptionGroup var options: SessionOptions
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
+    var commands: String?
+
+    /// `rlhf` and `rlhf -c '...'`: the REPL, or the given commands.
+    func run() throws {
+        let session = try options.makeSession()
+        let code = commands.map { REPL.runCommands($0, session: session) } ?? REPL.run(session)
+        if code != 0 { throw ExitCode(code) }
+    }
 }
 
 /// Options every way of running a session accepts.
@@ -43,23 +54,6 @@ struct SessionOptions: ParsableArguments {
         }
         session.applySettings()
         return session
-    }
-}
-
-struct Repl: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "repl",
-        abstract: "Start the interactive lab (the default).")
-
-    @OptionGroup var options: SessionOptions
-
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
-    var commands: String?
-
-    func run() throws {
-        let session = try options.makeSession()
-        let code = commands.map { REPL.runCommands($0, session: session) } ?? REPL.run(session)
-        if code != 0 { throw ExitCode(code) }
     }
 }
 
