@@ -1,1 +1,1 @@
-print("rlhf")
+RLHF.main()

@@ -1,0 +1,35 @@
+import CLibEdit
+import Synchronization
+
+/// Ctrl-C handling. The SIGINT handler only counts presses in an atomic; nothing else is safe
+/// inside a signal handler. At the prompt the REPL sees the press (el_gets fails with EINTR),
+/// prints ^C and clears the line. Long commands poll `Interrupt.isRequested` at step boundaries
+/// and stop cleanly. A third press while a command ignores the first two exits the process.
+public enum Interrupt {
+    /// True once Ctrl-C was pressed since the last `clear()`.
+    public static var isRequested: Bool { interruptCount.load(ordering: .relaxed) > 0 }
+
+    /// Forgets earlier presses (the REPL calls this before each command).
+    public static func clear() { interruptCount.store(0, ordering: .relaxed) }
+
+    /// Acts as if Ctrl-C was pressed (for tests and for lessons that demonstrate stopping).
+    public static func request() { interruptCount.add(1, ordering: .relaxed) }
+
+    /// True while the line editor waits at the prompt (there the editor itself prints ^C).
+    static func setAtPrompt(_ value: Bool) { atPrompt.store(value, ordering: .relaxed) }
+
+    /// Installs the SIGINT handler (sigaction without SA_RESTART, so blocked reads return EINTR).
+    public static func installHandler() {
+        _ = rlhf_install_sigint(handleInterrupt)
+    }
+}
+
+private let interruptCount = Atomic<Int>(0)
+private let atPrompt = Atomic<Bool>(false)
+
+private func handleInterrupt(_ signal: Int32) {
+    let presses = interruptCount.add(1, ordering: .relaxed).newValue
+    if presses >= 3 { rlhf_exit_interrupted() }
+    // During a command the terminal echoes ^C; end that line so the command's report starts clean.
+    if presses == 1 && !atPrompt.load(ordering: .relaxed) { rlhf_write_newline() }
+}

@@ -1,0 +1,87 @@
+import CLibEdit
+import Foundation
+
+/// The read-eval-print loop around a `Session`: libedit at a terminal, plain `readLine()` for
+/// pipes and files (no prompt, no history, exit code 1 if any command failed).
+public enum REPL {
+    /// The one-line banner.
+    public static func banner(_ session: Session) -> String {
+        "RLHF Lab \(LabInfo.version) · seed \(session.settings.int("seed")) · type :help for help"
+    }
+
+    /// Reads commands from stdin until :quit or end of input; returns the process exit code.
+    public static func run(_ session: Session) -> Int32 {
+        Interrupt.installHandler()
+        if isatty(0) == 1, let editor = LineEditor() {
+            return interactive(session, editor: editor)
+        }
+        return piped(session)
+    }
+
+    static func interactive(_ session: Session, editor: LineEditor) -> Int32 {
+        session.isInteractive = true
+        editor.completer = { [unowned session] in session.complete($0) }
+        session.prefill = { [unowned editor] in editor.prefill($0) }
+        session.console.out(banner(session))
+        while !session.quitRequested {
+            editor.prompt = session.prompt
+            switch editor.readLine() {
+            case .interrupted:
+                Interrupt.clear()
+            case .endOfFile:
+                session.console.write("\n", to: .out)
+                session.quitRequested = true
+            case .line(let line):
+                Interrupt.clear()
+                if line.trimmingWhitespace.isEmpty {
+                    // Enter on an empty line repeats a steppable verb (`step`, `sample`), nothing else.
+                    if let repeated = session.repeatableLine { session.execute(line: repeated) }
+                    continue
+                }
+                editor.addHistory(line)
+                session.execute(line: line)
+                Interrupt.clear()
+            }
+        }
+        editor.saveHistory()
+        return 0
+    }
+
+    /// Standard input is a pipe or file: one command per line, errors as `<stdin>:LINE:`.
+    static func piped(_ session: Session) -> Int32 {
+        var number = 0
+        while !session.quitRequested, let line = readLine(strippingNewline: true) {
+            number += 1
+            if Interrupt.isRequested { break }
+            let outcome = session.execute(line: line, location: SourceLocation(file: "<stdin>", line: number))
+            if !outcome.ok && session.settings.bool("bail") { break }
+        }
+        return exitCode(session)
+    }
+
+    /// `rlhf -c 'cmd; cmd'`: runs each statement; exit code 1 if any failed.
+    public static func runCommands(_ text: String, session: Session) -> Int32 {
+        Interrupt.installHandler()
+        let statements: [String]
+        do { statements = try Tokenizer.statementLines(text) }
+        catch {
+            session.report(LabError.from(error), command: nil, location: nil, json: session.jsonOutput)
+            return 1
+        }
+        for statement in statements where !session.quitRequested {
+            let outcome = session.execute(line: statement)
+            if !outcome.ok && session.settings.bool("bail") { break }
+        }
+        return exitCode(session)
+    }
+
+    /// `rlhf run FILE`: the script as `:read FILE`; exit code 1 if any line failed.
+    public static func runScript(_ path: String, session: Session) -> Int32 {
+        Interrupt.installHandler()
+        let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        session.execute(line: ":read \"\(escaped)\"")
+        return exitCode(session)
+    }
+
+    static func exitCode(_ session: Session) -> Int32 { session.failureCount > 0 ? 1 : 0 }
+}

@@ -1,0 +1,192 @@
+import Numerics
+import Foundation
+
+/// The `:` commands: they act on the session, not on models.
+extension Command {
+    static let sessionCommands: [Command] = [.help, .set, .show, .seed, .read, .record, .quit]
+
+    static let help = Command(
+        ":help", aliases: ["help", "?"], group: .session,
+        arguments: "[<command>|<setting>|<word>|@<group>]",
+        summary: "list the commands, or show one command's card",
+        help: """
+            With no argument, lists every command grouped by pipeline stage. With a command name \
+            (or a unique prefix) shows its card: usage, what it does, options, an example. \
+            `@group` lists one group (e.g. @session); a setting name shows that setting; any \
+            other word searches the help texts. `?`, `?CMD` and `CMD?` are shortcuts.
+            """,
+        examples: [":help :set", ":help @session", "?"],
+        completion: .commands
+    ) { session, args in
+        try args.expect(atMost: 1)
+        return try HelpText.run(session, topic: args[0])
+    }
+
+    static let set = Command(
+        ":set", group: .session,
+        arguments: "[<name> [<value>]]",
+        summary: "change a setting (checked against its allowed range)",
+        help: """
+            `:set NAME VALUE` checks VALUE against the setting's type and range and echoes \
+            `name: old -> new`. A value outside the range is refused, never clamped. `:set` alone \
+            lists the settings that differ from their defaults; `:set NAME` shows one setting. \
+            Pipeline verbs also take `--NAME VALUE` to change a setting for that one call.
+            """,
+        examples: [":set temperature 0.7", ":set ppo.clip 0.1", ":set"],
+        completion: .settingThenValue
+    ) { session, args in
+        try args.expect(atMost: 2)
+        let settings = session.settings
+        guard let name = args[0] else {
+            let changed = settings.changed
+            if changed.isEmpty {
+                return CommandResult(text: "all settings have their default values (:show lists them)",
+                                     fields: ["changed": .object([:])])
+            }
+            return CommandResult(text: SettingsText.table(changed, session: session, showDoc: false),
+                                 fields: ["changed": SettingsText.json(changed, session: session)])
+        }
+        let spec = try settings.lookup(name)
+        guard let text = args[1] else {
+            return CommandResult(text: SettingsText.table([spec], session: session, showDoc: true),
+                                 fields: ["settings": SettingsText.json([spec], session: session)])
+        }
+        let (old, new) = try settings.set(name, to: text)
+        return CommandResult(text: "\(name): \(old) -> \(new)",
+                             fields: ["name": .string(name), "old": old.json, "new": new.json])
+    }
+
+    static let show = Command(
+        ":show", group: .session,
+        arguments: "[<name>|<group>|all]",
+        summary: "list settings with their values, defaults and docs",
+        help: """
+            Lists settings grouped by stage, each with its value, its default and a one-line \
+            doc; a changed value is marked with *. Give a setting name, a group (session, \
+            training, pretrain, sft, sampling, reward, policy, dpo) or a dotted scope such as \
+            `ppo` to see fewer.
+            """,
+        examples: [":show sampling", ":show ppo", ":show temperature"],
+        completion: .settingNames
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let specs = try SettingsText.select(args[0], in: session.settings)
+        return CommandResult(text: SettingsText.grouped(specs, session: session),
+                             fields: ["settings": SettingsText.json(specs, session: session)])
+    }
+
+    static let seed = Command(
+        ":seed", group: .session,
+        arguments: "<n>",
+        summary: "restart the random numbers from seed n",
+        help: """
+            Sets the `seed` setting and restarts the session's random number generator, even if \
+            the seed is unchanged, so the same commands give the same numbers again.
+            """,
+        examples: [":seed 42"],
+        completion: .none
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let text = try args.string(0, name: "n")
+        let new = try session.settings.validate("seed", text)
+        let old = session.settings.value("seed")
+        session.settings.assign("seed", new)
+        if case .int(let n) = new { session.rng = RandomGenerator(seed: UInt64(n)) }
+        return CommandResult(text: "seed: \(old) -> \(new) (random numbers restarted)",
+                             fields: ["old": old.json, "new": new.json])
+    }
+
+    static let read = Command(
+        ":read", group: .session,
+        arguments: "<file>",
+        summary: "run the commands in a script file",
+        help: """
+            Runs FILE one line at a time as if typed: `#` starts a comment line, blank lines are \
+            skipped. Errors are shown as FILE:LINE: and the script goes on (`:set bail on` stops \
+            it at the first error). Scripts may :read other scripts, up to 25 deep.
+            """,
+        examples: [":read setup.rlhf"],
+        completion: .files
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let path = try args.string(0, name: "file")
+        guard session.readDepth < Session.maxReadDepth else {
+            throw args.error("scripts nested more than \(Session.maxReadDepth) deep at '\(path)'",
+                             hint: "does a script :read itself?")
+        }
+        let contents: String
+        do { contents = try String(contentsOfFile: path, encoding: .utf8) }
+        catch { throw args.error("cannot read '\(path)'", hint: FileManager.default.fileExists(atPath: path) ? "is it a UTF-8 text file?" : "no such file (paths are relative to \(FileManager.default.currentDirectoryPath))") }
+        session.readDepth += 1
+        defer { session.readDepth -= 1 }
+        var ran = 0, failed = 0
+        for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if session.quitRequested { break }
+            if Interrupt.isRequested {
+                throw LabError(":read: interrupted at \(path):\(number + 1)", hint: "the lines before it ran; the rest did not")
+            }
+            let trimmed = String(line).trimmingWhitespace
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let outcome = session.execute(line: trimmed, location: SourceLocation(file: path, line: number + 1))
+            ran += 1
+            if !outcome.ok {
+                failed += 1
+                if session.settings.bool("bail") { break }
+            }
+        }
+        return CommandResult(fields: ["file": .string(path), "ran": .int(ran), "failed": .int(failed)])
+    }
+
+    static let record = Command(
+        ":record", group: .session,
+        arguments: "<file> [--force]",
+        summary: "save the session so far as a lesson-format transcript",
+        help: """
+            Writes every command typed so far and its output as Markdown: a fenced ```rlhf block \
+            of `> command` lines, each followed by what it printed. The same format is used by \
+            lessons and tests, so a recorded session can become one. Refuses to overwrite an \
+            existing file unless --force is given.
+            """,
+        examples: [":record my-session.md"],
+        completion: .files,
+        options: [OptionSpec("force", "overwrite FILE if it exists")]
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let path = try args.string(0, name: "file")
+        if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
+            throw args.error("'\(path)' already exists", hint: "add --force to overwrite it")
+        }
+        let text = Transcript.markdown(session.transcript)
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        catch { throw args.error("cannot write '\(path)'", hint: "does its folder exist?") }
+        let count = session.transcript.count
+        return CommandResult(text: "recorded \(count) command\(count == 1 ? "" : "s") to \(path)",
+                             fields: ["file": .string(path), "commands": .int(count)])
+    }
+
+    static let quit = Command(
+        ":quit", aliases: ["quit", "exit"], group: .session,
+        summary: "leave the lab (Ctrl-D does the same)",
+        help: "Saves the command history and exits. In a script, stops the script and the session.",
+        examples: [":quit"]
+    ) { session, args in
+        try args.expect(atMost: 0)
+        session.quitRequested = true
+        return .empty
+    }
+}
+
+/// The lesson/transcript format: Markdown with a fenced ```rlhf block of `> command` lines,
+/// each followed by its output.
+public enum Transcript {
+    public static func markdown(_ entries: [TranscriptEntry]) -> String {
+        var text = "# Recorded session\n\nRecorded with `:record` in RLHF Lab \(LabInfo.version).\n\n```rlhf\n"
+        for entry in entries {
+            text += "> \(entry.line)\n"
+            text += entry.output
+            if !entry.output.isEmpty && !entry.output.hasSuffix("\n") { text += "\n" }
+        }
+        text += "```\n"
+        return text
+    }
+}

@@ -1,0 +1,54 @@
+import Lab
+import Testing
+
+@Suite struct RenderTests {
+    @Test func numbers() {
+        #expect(Format.number(0.412) == "0.4120")
+        #expect(Format.number(0.0) == "0.0000")
+        #expect(Format.number(3e-7) == "3.0000e-07")
+        #expect(Format.number(12_345_678.0) == "1.2346e+07")
+        #expect(Format.number(Double.nan) == "nan")
+        #expect(Format.number(-Double.infinity) == "-inf")
+    }
+
+    @Test func bars() {
+        #expect(Bars.bar(0.5, width: 4) == "██  ")
+        #expect(Bars.bar(1.0 / 16.0, width: 4) == "▎   ")   // a quarter cell = 2 eighths
+        #expect(Bars.bar(0.0001, width: 4) == "▏   ")
+        #expect(Bars.bar(0, width: 4) == "    ")
+        #expect(Bars.bar(0.5, width: 4, unicode: false) == "##  ")
+        let rows = Bars.probabilities([("the", 0.5), (" cat", 0.25), ("\n", 0.125), ("x", 0.125)], width: 8, limit: 3)
+        #expect(rows == """
+            the   ▕████     0.500
+             cat  ▕██       0.250
+            \\n    ▕█        0.125
+            … 1 more        0.125
+            """)
+    }
+
+    @Test func sparkline() {
+        #expect(Sparkline.render([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█ min 1.0000 max 8.0000")
+        #expect(Sparkline.render([2, 2, 2]) == "▄▄▄ min 2.0000 max 2.0000")
+        #expect(Sparkline.render([1, 8], unicode: false) == "_# min 1.0000 max 8.0000")
+        #expect(Sparkline.render([]) == "")
+    }
+
+    @Test func table() {
+        let table = TextTable(headers: ["step", "loss"], rows: [["10", "2.3026"], ["100", "0.4120"]])
+        #expect(table.render() == """
+            step    loss
+            ----  ------
+              10  2.3026
+             100  0.4120
+            """)
+    }
+
+    @Test func lossChart() {
+        let chart = LossChart.render([4, 3, 2, 1], height: 2, width: 10)
+        let lines = chart.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("4.0000 ┤█"))
+        #expect(lines[1].hasPrefix("1.0000 ┤██▆▁"))
+        #expect(lines[2].hasSuffix("step 1 … 4"))
+    }
+}

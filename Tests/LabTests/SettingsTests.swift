@@ -1,0 +1,84 @@
+import Lab
+import Testing
+
+@Suite struct SettingsTests {
+    @Test func catalogDefaults() {
+        let settings = Settings()
+        #expect(settings.int("seed") == 0)
+        #expect(settings.int("threads") == 1)
+        #expect(settings.float("pretrain.lr") == 3e-3)
+        #expect(settings.float("ppo.clip") == 0.2)
+        #expect(settings.word("pg.baseline") == "mean")
+        #expect(settings.word("output") == "text")
+        #expect(settings.bool("unicode"))
+        for spec in settings.specs {
+            #expect(!spec.doc.isEmpty, "\(spec.name) has no doc")
+            #expect((try? spec.parse(spec.defaultValue.description)) == spec.defaultValue, "\(spec.name) default does not round-trip")
+        }
+    }
+
+    /// Every refused value leaves every setting as it was, and the error names the allowed range.
+    @Test(arguments: [
+        ("temperature", "nan"), ("temperature", "inf"), ("temperature", "-inf"), ("temperature", "-0.5"),
+        ("temperature", "11"), ("temperature", "warm"), ("top_p", "0"), ("top_p", "1.5"),
+        ("threads", "0"), ("threads", "65"), ("threads", "2.5"), ("threads", "two"),
+        ("seed", "-1"), ("seed", "2147483649"), ("width", "39"), ("unicode", "maybe"),
+        ("output", "xml"), ("kl_estimator", "k2"), ("ppo.epochs", "1e9"), ("beta", "101"),
+    ])
+    func refusedValues(name: String, value: String) {
+        let session = makeSession()
+        let before = session.settings.specs.map { session.settings.value($0.name) }
+        let outcome = session.execute(line: ":set \(name) \(value)")
+        #expect(!outcome.ok)
+        #expect(outcome.stderr.hasPrefix("error: \(name): "), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("hint: allowed: "), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+        #expect(session.settings.specs.map { session.settings.value($0.name) } == before)
+    }
+
+    @Test func unknownSettingSuggests() {
+        let session = makeSession()
+        let outcome = session.execute(line: ":set temprature 0.5")
+        #expect(!outcome.ok)
+        #expect(outcome.stderr == "error: unknown setting 'temprature'\n  hint: did you mean 'temperature'?\n")
+        #expect(session.settings.changed.isEmpty)
+    }
+
+    @Test func setEchoesAndListsChanges() {
+        let session = makeSession()
+        #expect(session.execute(line: ":set temperature 0.7").stdout == "temperature: 1 -> 0.7\n")
+        #expect(session.execute(line: ":set unicode off").stdout == "unicode: on -> off\n")
+        #expect(session.execute(line: ":set pg.baseline RLOO").stdout == "pg.baseline: mean -> rloo\n")
+        let listed = session.execute(line: ":set").stdout
+        #expect(listed.contains("temperature *0.7"))
+        #expect(listed.contains("unicode") && !listed.contains("seed"))
+        #expect(session.settings.float("temperature") == 0.7)
+    }
+
+    @Test func temperatureZeroMeansGreedyAndIsAllowed() {
+        let session = makeSession()
+        #expect(session.execute(line: ":set temperature 0").ok)
+    }
+
+    @Test func threadsHookSetsBLAS() {
+        let session = makeSession()
+        var seen: [SettingValue] = []
+        session.settings.onChange("threads") { _, new in seen.append(new) }
+        session.execute(line: ":set threads 2")
+        #expect(seen == [.int(2)])
+        session.execute(line: ":set threads 1")
+    }
+
+    @Test func showGroupsAndScopes() {
+        let session = makeSession()
+        let sampling = session.execute(line: ":show sampling").stdout
+        #expect(sampling.hasPrefix("Sampling\n"))
+        #expect(sampling.contains("top_p") && !sampling.contains("ppo.clip"))
+        let ppo = session.execute(line: ":show ppo").stdout
+        #expect(ppo.contains("ppo.clip") && !ppo.contains("temperature"))
+        let all = session.execute(line: ":show").stdout
+        for group in SettingGroup.allCases { #expect(all.contains(group.rawValue)) }
+        let unknown = session.execute(line: ":show sampleing")
+        #expect(!unknown.ok && unknown.stderr.contains("did you mean 'sampling'"))
+    }
+}
