@@ -51,8 +51,7 @@ public struct CommandTable {
     /// Every command the `rlhf` REPL has. Pipeline verbs go before the session commands.
     public static var standard: CommandTable {
         CommandTable([
-            // Pipeline verbs (pretrain, sft, sample, pair, prefer, reward, ppo, ...) go here.
-        ] + Command.sessionCommands)
+        ] + Command.trainingCommands + Command.sessionCommands + Command.modelCommands)
     }
 
     public mutating func add(_ command: Command) {

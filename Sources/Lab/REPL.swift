@@ -63,7 +63,7 @@ public enum REPL {
     public static func runCommands(_ text: String, session: Session) -> Int32 {
         Interrupt.installHandler()
         let statements: [String]
-        do { statements = try Tokenizer.statementLines(text) }
+        do { statements = try CommandLineWords.statementLines(text) }
         catch {
             session.report(LabError.from(error), command: nil, location: nil, json: session.jsonOutput)
             return 1

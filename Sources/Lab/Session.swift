@@ -140,7 +140,7 @@ public final class Session {
         var json = jsonOutput
         var repeatable = false
         do {
-            let words = Session.helpShortcut(try Tokenizer.words(trimmed))
+            let words = Session.helpShortcut(try CommandLineWords.words(trimmed))
             if words.contains("--json") { json = true }   // even if the command is unknown
             let command = try table.resolve(words[0])
             outcome.command = command.name

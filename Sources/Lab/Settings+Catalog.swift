@@ -4,7 +4,8 @@
 extension Settings {
     public static let catalog: [SettingSpec] = {
         func learningRate(_ name: String, _ group: SettingGroup, _ value: Double, _ doc: String) -> SettingSpec {
-            SettingSpec(name, group, .float(FloatRange(0, 1, lowerInclusive: false)), default: .float(value), doc)
+            // up to 1e6: a student may push the learning rate until training diverges (the guard catches it)
+            SettingSpec(name, group, .float(FloatRange(0, 1e6, lowerInclusive: false)), default: .float(value), doc)
         }
         func batch(_ name: String, _ group: SettingGroup, _ value: Int, _ doc: String) -> SettingSpec {
             SettingSpec(name, group, .int(1...1024), default: .int(value), doc)
@@ -34,9 +35,21 @@ extension Settings {
             SettingSpec("weight_decay", .training, .float(FloatRange(0, 1)), default: .float(0.0),
                         "AdamW decoupled weight decay"),
 
+            // A new model (:new)
+            SettingSpec("model.layers", .pretraining, .int(1...12), default: .int(1),
+                        "transformer blocks of a model made by :new"),
+            SettingSpec("model.width", .pretraining, .int(8...1024), default: .int(64),
+                        "embedding size (n_embd) of a model made by :new; a multiple of model.heads"),
+            SettingSpec("model.heads", .pretraining, .int(1...64), default: .int(4),
+                        "attention heads of a model made by :new"),
+            SettingSpec("model.context", .pretraining, .int(8...1024), default: .int(64),
+                        "context length (n_positions) of a model made by :new"),
+
             // Pre-training
-            learningRate("pretrain.lr", .pretraining, 3e-3, "AdamW learning rate for next-token pre-training"),
+            learningRate("pretrain.lr", .pretraining, 1e-2, "AdamW learning rate for next-token pre-training"),
             batch("pretrain.batch", .pretraining, 16, "sequences per pre-training step"),
+            SettingSpec("pretrain.warmup", .pretraining, .int(0...1_000_000), default: .int(100),
+                        "steps of linear learning-rate warm-up at the start of pre-training"),
 
             // SFT
             learningRate("sft.lr", .sft, 1e-3, "AdamW learning rate for supervised fine-tuning"),
@@ -65,8 +78,10 @@ extension Settings {
             // Policy optimisation: REINFORCE-style policy gradient and PPO
             learningRate("pg.lr", .policy, 5e-4, "learning rate for the policy-gradient (REINFORCE) stage"),
             batch("pg.batch", .policy, 64, "responses per policy-gradient step"),
-            SettingSpec("pg.baseline", .policy, .word(["none", "mean", "rloo"]), default: .word("mean"),
-                        "subtracted from rewards: none, batch mean, or leave-one-out mean"),
+            SettingSpec("pg.baseline", .policy, .word(["none", "moving", "rloo", "batch"]), default: .word("batch"),
+                        "none; moving average; leave-one-out over the K samples; batch = (R - mean) / std"),
+            SettingSpec("pg.samples", .policy, .int(1...64), default: .int(1),
+                        "samples per prompt in a policy-gradient step (K; rloo needs 2 or more)"),
             SettingSpec("beta", .policy, .float(FloatRange(0, 100)), default: .float(0.1),
                         "KL penalty weight: reward - beta * KL(policy || reference)"),
             SettingSpec("kl_estimator", .policy, .word(["k1", "k3"]), default: .word("k1"),
@@ -74,6 +89,7 @@ extension Settings {
             learningRate("ppo.lr", .policy, 3e-4, "AdamW learning rate for PPO"),
             SettingSpec("ppo.epochs", .policy, .int(1...100), default: .int(4),
                         "passes over each batch of rollouts"),
+            batch("ppo.batch", .policy, 64, "rollouts (prompts) per PPO iteration"),
             batch("ppo.minibatch", .policy, 32, "rollouts per PPO gradient step"),
             SettingSpec("ppo.clip", .policy, .float(FloatRange(0, 1, lowerInclusive: false)), default: .float(0.2),
                         "epsilon in clip(ratio, 1 - epsilon, 1 + epsilon)"),
@@ -85,14 +101,24 @@ extension Settings {
                         "discount per token in returns and GAE"),
             SettingSpec("lambda", .policy, .float(FloatRange(0, 1)), default: .float(0.95),
                         "GAE lambda: 0 = one-step TD, 1 = Monte Carlo"),
-            SettingSpec("ppo.target_kl", .policy, .float(FloatRange(0, 10)), default: .float(0),
-                        "stop the epochs early when KL to the old policy exceeds this (0 = off)"),
+            SettingSpec("ppo.target_kl", .policy, .float(FloatRange(0, 100)), default: .float(0),
+                        "adaptive KL controller: beta moves so the KL approaches this (0 = fixed beta)"),
+            SettingSpec("ppo.kl_horizon", .policy, .float(FloatRange(1, 1e9)), default: .float(10000),
+                        "adaptive KL controller horizon: larger = slower beta changes"),
 
             // DPO
             learningRate("dpo.lr", .dpo, 3e-4, "AdamW learning rate for DPO"),
             SettingSpec("dpo.beta", .dpo, .float(FloatRange(0, 100, lowerInclusive: false)), default: .float(0.1),
                         "beta in loss = -log sigmoid(beta * (log-ratio chosen - log-ratio rejected))"),
             batch("dpo.batch", .dpo, 16, "preference pairs per DPO step"),
+
+            // Feedback and evaluation
+            SettingSpec("pair.contrast", .feedback, .float(FloatRange(0, 1)), default: .float(0.5),
+                        "fraction of autolabel pairs whose 2nd response comes from the base model (if loaded)"),
+            SettingSpec("eval.samples", .feedback, .int(1...64), default: .int(2),
+                        "samples per prompt in eval"),
+            SettingSpec("eval.prompts", .feedback, .word(["heldout", "unseen", "train", "sft"]), default: .word("heldout"),
+                        "which prompt set eval uses"),
         ]
     }()
 }

@@ -10,6 +10,7 @@ public enum SettingGroup: String, CaseIterable, Sendable {
     case reward = "Reward model"
     case policy = "Policy optimisation"
     case dpo = "DPO"
+    case feedback = "Feedback and evaluation"
 
     /// The short word for `:show WORD`.
     public var key: String {
@@ -22,6 +23,7 @@ public enum SettingGroup: String, CaseIterable, Sendable {
         case .reward: "reward"
         case .policy: "policy"
         case .dpo: "dpo"
+        case .feedback: "feedback"
         }
     }
 }

@@ -35,6 +35,7 @@ public final class PPO: TrainingStage {
         public var minibatch = 16
         public var clipEpsilon: Float = 0.2
         public var valueCoefficient: Float = 0.1
+        /// Clip range of value predictions around their rollout values (0 = no clipping).
         public var valueClip: Float = 0.2
         public var gamma: Float = 1
         public var lambda: Float = 0.95
@@ -55,7 +56,7 @@ public final class PPO: TrainingStage {
             try requireCount(minibatch, "ppo.minibatch", in: 1...4096)
             try requirePositive(clipEpsilon, "ppo.clip", upTo: 10)
             try requireNumber(valueCoefficient, "ppo.vf_coef", in: 0...100)
-            try requirePositive(valueClip, "ppo.vf_clip", upTo: 1000)
+            try requireNumber(valueClip, "ppo.vf_clip", in: 0...1000)
             try requireNumber(gamma, "gamma", in: 0...1)
             try requireNumber(lambda, "lambda", in: 0...1)
             try requireNumber(beta, "beta", in: 0...100)
@@ -272,8 +273,11 @@ public final class PPO: TrainingStage {
         let unclipped = negate(advantages * ratio)
         let clippedLoss = negate(advantages * clamp(ratio, min: 1 - settings.clipEpsilon, max: 1 + settings.clipEpsilon))
         let policyLoss = mean(maximum(unclipped, clippedLoss))
-        let valueClipped = oldValues + clamp(values - oldValues, min: -settings.valueClip, max: settings.valueClip)
-        let valueLoss = scale(mean(maximum(square(values - returns), square(valueClipped - returns))), by: 0.5)
+        var valueLoss = scale(mean(square(values - returns)), by: 0.5)
+        if settings.valueClip > 0 {
+            let valueClipped = oldValues + clamp(values - oldValues, min: -settings.valueClip, max: settings.valueClip)
+            valueLoss = scale(mean(maximum(square(values - returns), square(valueClipped - returns))), by: 0.5)
+        }
         let loss = policyLoss + scale(valueLoss, by: settings.valueCoefficient)
         var clippedCount = 0, approxKL = 0.0
         for i in 0..<count {

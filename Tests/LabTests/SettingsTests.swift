@@ -6,9 +6,9 @@ import Testing
         let settings = Settings()
         #expect(settings.int("seed") == 0)
         #expect(settings.int("threads") == 1)
-        #expect(settings.float("pretrain.lr") == 3e-3)
+        #expect(settings.float("pretrain.lr") == 1e-2)
         #expect(settings.float("ppo.clip") == 0.2)
-        #expect(settings.word("pg.baseline") == "mean")
+        #expect(settings.word("pg.baseline") == "batch")
         #expect(settings.word("output") == "text")
         #expect(settings.bool("unicode"))
         for spec in settings.specs {
@@ -48,7 +48,7 @@ import Testing
         let session = makeSession()
         #expect(session.execute(line: ":set temperature 0.7").stdout == "temperature: 1 -> 0.7\n")
         #expect(session.execute(line: ":set unicode off").stdout == "unicode: on -> off\n")
-        #expect(session.execute(line: ":set pg.baseline RLOO").stdout == "pg.baseline: mean -> rloo\n")
+        #expect(session.execute(line: ":set pg.baseline RLOO").stdout == "pg.baseline: batch -> rloo\n")
         let listed = session.execute(line: ":set").stdout
         #expect(listed.contains("temperature *0.7"))
         #expect(listed.contains("unicode") && !listed.contains("seed"))

@@ -2,7 +2,7 @@
 /// whitespace separates words; '…' quotes literally; "…" quotes with the escapes
 /// \n \t \" \\ ; a quote inside a word continues the word (`--name="a b"` is one word).
 /// An unterminated quote is an error, never a guess.
-public enum Tokenizer {
+public enum CommandLineWords {
     public static func words(_ line: String) throws -> [String] {
         try scan(line, splitStatements: false).first ?? []
     }

@@ -1,0 +1,207 @@
+import Foundation
+import Numerics
+import GPT2
+import Stages
+
+/// `:new`, `:load`, `:save`, `:copy`, `:models`: models by role.
+extension Command {
+    static let modelCommands: [Command] = [.newModel, .load, .save, .copy, .models]
+
+    static func role(_ args: Arguments, _ index: Int, allowed: [Role] = Role.allCases) throws -> Role {
+        let text = try args.string(index, name: "role")
+        guard let role = Role(rawValue: text), allowed.contains(role) else {
+            throw args.error("unknown role '\(text)'", hint: "roles: \(allowed.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
+
+    static let newModel = Command(
+        ":new", group: .session,
+        arguments: "<role>",
+        summary: "make a fresh, randomly initialised GPT-2 for the tiny world",
+        help: """
+            Makes a GPT-2 with random weights (GPT-2's initialisation, seeded by the session's \
+            random numbers) over the tiny world's vocabulary. Its size comes from the settings \
+            model.layers, model.width, model.heads and model.context. Such a model knows nothing: \
+            `pretrain` teaches it the language.
+            """,
+        examples: [":new policy", ":new policy --model.layers 2"],
+        completion: .words(["policy", "base"]),
+        acceptsSettingOverrides: true
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let role = try Command.role(args, 0, allowed: [.policy, .base])
+        let settings = session.settings
+        let width = settings.int("model.width"), heads = settings.int("model.heads")
+        guard width % heads == 0 else {
+            throw args.error("model.width \(width) is not a multiple of model.heads \(heads)", hint: "e.g. :set model.width 64 with 4 heads")
+        }
+        let tokenizer = PipelineState.worldTokenizer
+        let config = GPT2Config(vocabSize: tokenizer.vocabularySize, contextLength: settings.int("model.context"),
+                                embeddingSize: width, layerCount: settings.int("model.layers"), headCount: heads,
+                                bosTokenId: Int(tokenizer.eosTokenId), eosTokenId: Int(tokenizer.eosTokenId),
+                                padTokenId: tokenizer.padTokenId.map(Int.init))
+        try checkMemory(config, args)
+        let seed = session.rng.next()
+        let model = GPT2Model(config: config, seed: seed)
+        let pipeline = session.pipeline
+        pipeline.tokenizer = tokenizer
+        pipeline.promptFormat = PromptFormat(template: "<q> {prompt} <a>")
+        pipeline.setModel(model, role: role, origin: "new (random, seed \(seed))")
+        return CommandResult(text: "\(role.rawValue): new GPT-2, \(describe(config)), \(model.parameterCount) parameters",
+                             fields: ["role": .string(role.rawValue), "parameters": .int(model.parameterCount)])
+    }
+
+    static let load = Command(
+        ":load", group: .session,
+        arguments: "<role> <name>|<path>",
+        summary: "load a model in the Hugging Face layout into a role",
+        help: """
+            Loads config.json, model.safetensors and the tokenizer from a folder: a shipped model \
+            by name (base, sft, reward: see :models) or any path, used as given (a real gpt2 \
+            checkpoint folder works too). Roles: policy (trained and sampled), reference (the \
+            frozen model the KL penalty compares with), reward (a reward model), base (the \
+            pre-trained model, for contrast samples). `:load reference policy` copies the policy.
+            """,
+        examples: [":load policy base", ":load reward reward", ":load policy ~/models/gpt2"],
+        completion: .custom { session, index in
+            index == 0 ? Role.allCases.map(\.rawValue) : LabPaths.shippedModelNames + Role.allCases.map(\.rawValue)
+        }
+    ) { session, args in
+        try args.expect(atMost: 2)
+        let role = try Command.role(args, 0)
+        let name = try args.string(1, name: "name|path")
+        let pipeline = session.pipeline
+        if let from = Role(rawValue: name) {
+            let model = try pipeline.model(from, for: ":load")
+            return try placeCopy(model, from: from, to: role, session: session, args: args)
+        }
+        let directory: URL
+        if !name.contains("/"), let shipped = LabPaths.models?.appendingPathComponent(name),
+           FileManager.default.fileExists(atPath: shipped.appendingPathComponent("config.json").path) {
+            directory = shipped
+        } else {
+            directory = URL(fileURLWithPath: name)
+        }
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw args.error("no model folder '\(name)'",
+                             hint: "shipped models: \(LabPaths.shippedModelNames.joined(separator: ", ")); or give a path")
+        }
+        let (config, tensors) = try Checkpoint.load(directory: directory)
+        try checkMemory(config, args)
+        if role == .reward && !config.isRewardModel {
+            throw args.error("\(name) is a language model, not a reward model", hint: "make a reward model from the policy with `reward init`")
+        }
+        if role != .reward && config.isRewardModel {
+            throw args.error("\(name) is a reward model; it can only go in the reward role")
+        }
+        let model = try GPT2Model(config: config, tensors: tensors)
+        let hasTokenizerFiles = ["tokenizer.json", "vocab.json"].contains {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        let tokenizer: any Tokenizer = hasTokenizerFiles ? try loadTokenizer(directory: directory) : pipeline.tokenizer
+        guard tokenizer.vocabularySize == config.vocabSize else {
+            throw args.error("the model has \(config.vocabSize) tokens but its tokenizer has \(tokenizer.vocabularySize)")
+        }
+        pipeline.tokenizer = tokenizer
+        pipeline.promptFormat = PromptFormat(template: tokenizer.id(for: "<q>") != nil && tokenizer.id(for: "<a>") != nil
+                                             ? "<q> {prompt} <a>" : "{prompt}")
+        pipeline.setModel(model, role: role, origin: directory.path)
+        return CommandResult(text: "\(role.rawValue): \(name), \(describe(config)), \(model.parameterCount) parameters",
+                             fields: ["role": .string(role.rawValue), "path": .string(directory.path),
+                                      "parameters": .int(model.parameterCount)])
+    }
+
+    static let copy = Command(
+        ":copy", group: .session,
+        arguments: "<from-role> <to-role>",
+        summary: "copy a model into another role (e.g. freeze the SFT model as the reference)",
+        help: """
+            Copies the weights of one role's model into another role. After SFT, \
+            `:copy policy reference` freezes the SFT model as the reference that the KL penalty \
+            and DPO compare with, and `:copy policy base` keeps a model for contrast samples.
+            """,
+        examples: [":copy policy reference"],
+        completion: .roleNames
+    ) { session, args in
+        try args.expect(atMost: 2)
+        let from = try Command.role(args, 0), to = try Command.role(args, 1)
+        let model = try session.pipeline.model(from, for: ":copy")
+        return try placeCopy(model, from: from, to: to, session: session, args: args)
+    }
+
+    static func placeCopy(_ model: GPT2Model, from: Role, to: Role, session: Session, args: Arguments) throws -> CommandResult {
+        guard from != to else { throw args.error("\(from.rawValue) is already \(to.rawValue)") }
+        if (to == .reward) != model.config.isRewardModel {
+            throw args.error(to == .reward ? "the \(from.rawValue) model is not a reward model" : "a reward model can only go in the reward role",
+                             hint: to == .reward ? "`reward init` makes a reward model from the policy" : nil)
+        }
+        session.pipeline.setModel(model.copy(), role: to, origin: "copy of \(from.rawValue)")
+        return CommandResult(text: "\(to.rawValue): a copy of the \(from.rawValue) model",
+                             fields: ["from": .string(from.rawValue), "to": .string(to.rawValue)])
+    }
+
+    static let save = Command(
+        ":save", group: .session,
+        arguments: "<role> <path>",
+        summary: "save a model in the Hugging Face layout (opens in transformers)",
+        help: """
+            Writes config.json, model.safetensors and the tokenizer files into the folder <path> \
+            (created if needed; the path is used as given). Every file is written atomically: a \
+            crash leaves the old file or the new one, never half of one. The folder opens in \
+            Python with GPT2LMHeadModel.from_pretrained (or GPT2ForSequenceClassification).
+            """,
+        examples: [":save policy my-sft-model"],
+        completion: .roleNames
+    ) { session, args in
+        try args.expect(atMost: 2)
+        let role = try Command.role(args, 0)
+        let path = try args.string(1, name: "path")
+        let pipeline = session.pipeline
+        let model = try pipeline.model(role, for: ":save")
+        let directory = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Checkpoint.save(directory: directory, config: model.config, tensors: model.namedParameters, tokenizer: pipeline.tokenizer)
+        return CommandResult(text: "saved \(role.rawValue) to \(path)",
+                             fields: ["role": .string(role.rawValue), "path": .string(path)])
+    }
+
+    static let models = Command(
+        ":models", group: .session,
+        arguments: "",
+        summary: "list the loaded models by role, and the shipped models",
+        help: "Shows each role's model (size, where it came from) and the models shipped in lessons/models.",
+        examples: [":models"]
+    ) { session, args in
+        try args.expect(atMost: 0)
+        let pipeline = session.pipeline
+        var rows: [[String]] = []
+        var fields: [String: JSONValue] = [:]
+        for role in Role.allCases {
+            guard let model = pipeline.models[role] else { rows.append([role.rawValue, "-", "-", "-"]); continue }
+            rows.append([role.rawValue, describe(model.config), "\(model.parameterCount)", pipeline.origins[role] ?? ""])
+            fields[role.rawValue] = .object(["parameters": .int(model.parameterCount), "origin": .string(pipeline.origins[role] ?? "")])
+        }
+        let table = TextTable(headers: ["role", "model", "parameters", "from"], rows: rows).render(maxWidth: session.width)
+        let shipped = LabPaths.shippedModelNames
+        return CommandResult(text: table + "\nshipped: " + (shipped.isEmpty ? "(none found)" : shipped.joined(separator: ", ")),
+                             fields: ["roles": .object(fields), "shipped": .array(shipped.map { .string($0) })])
+    }
+
+    /// "2 layers, d 64, 4 heads, context 64, vocabulary 584"
+    static func describe(_ config: GPT2Config) -> String {
+        "\(config.layerCount) layer\(config.layerCount == 1 ? "" : "s"), d \(config.embeddingSize), \(config.headCount) heads, " +
+        "context \(config.contextLength), vocabulary \(config.vocabSize)\(config.isRewardModel ? ", scalar head" : "")"
+    }
+
+    /// Refuses a model that would not fit in memory, with the estimate.
+    static func checkMemory(_ config: GPT2Config, _ args: Arguments) throws {
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        let needed = Double(config.estimatedTrainingBytes)
+        if needed > available * 0.8 {
+            throw args.error(String(format: "this model needs about %.1f GiB to train (%d parameters x 16 bytes) but the machine has %.1f GiB",
+                                    needed / 1073741824, config.parameterCount, available / 1073741824),
+                             hint: "choose fewer layers or a smaller width")
+        }
+    }
+}
