@@ -54,6 +54,8 @@ public final class PipelineState {
 
     public let labeler = RuleLabeler()
     var corpusCache: (key: String, tokens: [Int32])?
+    /// The rows `eval` has produced, for `eval table`.
+    public var evaluationRows: [EvaluationRow] = []
 
     public init() {
         tokenizer = PipelineState.worldTokenizer

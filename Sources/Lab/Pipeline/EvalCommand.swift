@@ -1,0 +1,86 @@
+import Foundation
+import Numerics
+import GPT2
+import Stages
+
+/// One row of the results table that `eval` builds up.
+public struct EvaluationRow {
+    public let label: String
+    public let heldOut: EvaluationReport
+    public let unseen: EvaluationReport
+}
+
+
+extension Command {
+    static let eval = Command(
+        "eval", group: .policy,
+        arguments: "[<role>|table|clear] [--as <label>]",
+        summary: "judge a model's answers to new prompts: score, helpful rate, win rate vs the reference",
+        help: """
+            Samples eval.samples responses from the model in <role> (default policy) to every \
+            held-out prompt (new phrasings of the training topics) and every unseen-topic prompt \
+            (topics no stage trained on), and lets the rule labeler judge them: mean labeler \
+            score, helpful rate (polite and on topic, with nothing rude, off-topic, repetitive or \
+            unfinished), win rate against an independent sample of the reference model (ties \
+            count half), KL to the reference, repetition (responses that repeat a word pair) and \
+            the reward model's mean score. Each result is kept as a row (named by --as); \
+            `eval table` prints all rows, `eval clear` forgets them.
+            """,
+        examples: ["eval", "eval reference --as SFT", "eval table"],
+        completion: .custom { _, index in index == 0 ? Role.allCases.map(\.rawValue) + ["table", "clear"] : [] },
+        options: [OptionSpec("as", value: "label", "the row's name in `eval table`")]
+    ) { session, args in
+        try args.expect(atMost: 1)
+        let pipeline = session.pipeline
+        if args[0] == "table" { return resultsTable(pipeline.evaluationRows, session: session) }
+        if args[0] == "clear" {
+            pipeline.evaluationRows = []
+            return CommandResult(text: "results table cleared")
+        }
+        let role = args[0] == nil ? Role.policy : try Command.role(args, 0, allowed: [.policy, .reference, .base])
+        let model = try pipeline.model(role, for: "eval")
+        let reference = pipeline.models[.reference]
+        let rewardModel = pipeline.models[.reward]
+        var settings = try samplingSettings(session, model: model, args)
+        settings.maxNewTokens = min(settings.maxNewTokens, model.config.contextLength / 2)
+        let k = session.settings.int("eval.samples")
+        let encoder = pipeline.encoder(for: model)
+        let reward = rewardModel.map { RewardFunction(model: $0, encoder: pipeline.encoder(for: $0)) }
+        func run(_ set: String) -> EvaluationReport {
+            evaluate(model: model, prompts: PipelineState.prompts(set), samplesPerPrompt: k, encoder: encoder,
+                     labeler: pipeline.labeler, reward: reward, opponent: reference, reference: reference,
+                     sampling: settings, seed: UInt64(session.settings.int("seed")) &+ 77)
+        }
+        let row = EvaluationRow(label: args.options["as"] ?? role.rawValue, heldOut: run("heldout"), unseen: run("unseen"))
+        pipeline.evaluationRows.removeAll { $0.label == row.label }
+        pipeline.evaluationRows.append(row)
+        var result = resultsTable([row], session: session)
+        result.text += "\nexamples (held-out prompts):\n" + row.heldOut.examples.prefix(4).map {
+            "  \($0.prompt) -> \($0.response)  (\(Format.plain($0.score)))"
+        }.joined(separator: "\n")
+        return result
+    }
+
+    static func resultsTable(_ rows: [EvaluationRow], session: Session) -> CommandResult {
+        guard !rows.isEmpty else { return CommandResult(text: "no results yet: run `eval`") }
+        func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+        let table = rows.map { row -> [String] in
+            [row.label, String(format: "%.2f", row.heldOut.meanLabelerScore), percent(row.heldOut.helpfulRate),
+             percent(row.heldOut.winRate), percent(row.unseen.winRate), percent(row.unseen.helpfulRate),
+             row.heldOut.meanKL.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-", percent(row.heldOut.repetitionRate),
+             row.heldOut.meanRewardScore.map { String(format: "%.2f", $0) } ?? "-"]
+        }
+        let headers = ["model", "labeler score", "helpful", "win vs ref", "win unseen", "helpful unseen", "KL to ref", "repetitive", "RM score"]
+        let text = TextTable(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8)).render(maxWidth: max(session.width, 110))
+            + "\n(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges)"
+        func json(_ r: EvaluationReport) -> JSONValue {
+            .object(["labeler_score": .number(r.meanLabelerScore), "helpful": .number(r.helpfulRate),
+                     "win_rate": r.winRate.map { .number($0) } ?? .null, "kl": r.meanKL.map { .number($0) } ?? .null,
+                     "repetition": .number(r.repetitionRate), "distinct2": .number(r.distinct2),
+                     "reward_score": r.meanRewardScore.map { .number($0) } ?? .null, "samples": .int(r.samples)])
+        }
+        return CommandResult(text: text, fields: ["rows": .array(rows.map {
+            .object(["model": .string($0.label), "heldout": json($0.heldOut), "unseen": json($0.unseen)])
+        })])
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Numerics
+import GPT2
+import Stages
+
+/// `reward init | train | score | eval`: stage 5, the reward model.
+extension Command {
+    static let reward = Command(
+        "reward", group: .reward,
+        arguments: "init | train [<steps>] | score <prompt> | <response> | eval",
+        summary: "make, train, query and check the reward model",
+        help: """
+            `reward init` copies the policy (normally the SFT model) and replaces its output \
+            layer, the one that maps to the vocabulary (GPT-2 ties it to the input embedding), \
+            by a single number: a scalar head score [1, d]. It shows the shapes before and after. \
+            `reward train N` trains it on the comparisons: for each pair, \
+            loss = -log sigmoid(r_chosen - r_rejected); it prints r_chosen, r_rejected, \
+            delta, sigmoid(delta), the loss and dloss/ddelta = -sigmoid(-delta) for a few pairs, \
+            then the batch loss and accuracy. `reward score PROMPT | RESPONSE` scores one \
+            response; `reward eval` measures the accuracy on comparisons of held-out prompts.
+            """,
+        examples: ["reward init", "reward train 50", "reward score how do i make tea ? | sure ! heat water .", "reward eval"],
+        completion: .custom { _, index in index == 0 ? ["init", "train", "score", "eval"] : [] },
+        repeatsOnEmptyLine: true
+    ) { session, args in
+        switch args[0] {
+        case "init": return try rewardInit(session, args)
+        case "train": return try rewardTrain(session, args)
+        case "score": return try rewardScore(session, args)
+        case "eval": return try rewardEval(session, args)
+        case nil: throw args.error("missing subcommand", hint: "init, train, score or eval")
+        case let other?:
+            if Int(other) != nil { return try rewardTrain(session, Arguments(command: args.command, positionals: ["train"] + args.positionals)) }
+            throw args.error("unknown subcommand '\(other)'", hint: "init, train, score or eval")
+        }
+    }
+
+    static func rewardInit(_ session: Session, _ args: Arguments) throws -> CommandResult {
+        try args.expect(atMost: 1)
+        let pipeline = session.pipeline
+        let policy = try pipeline.model(.policy, for: "reward init")
+        let seed = session.rng.next()
+        let model = policy.rewardModel(seed: seed)
+        pipeline.setModel(model, role: .reward, origin: "reward init from the policy (head seed \(seed))")
+        let c = policy.config.embeddingSize, v = policy.config.vocabSize
+        let text = """
+            reward model = a copy of the policy's body + a new scalar head
+              policy:  ... -> ln_f -> h [T, \(c)] -> output layer h wte^T (wte [\(v), \(c)], tied to the input embedding) -> logits [T, \(v)]
+              reward:  ... -> ln_f -> h [T, \(c)] -> score head h score^T (score [1, \(c)], new, N(0, 0.02)) -> r, read at the EOS token
+            \(model.parameterCount) parameters (the body's \(policy.parameterCount) + \(c) for the head)
+            """
+        return CommandResult(text: text, fields: ["parameters": .int(model.parameterCount), "head_shape": .array([1, .int(c)])])
+    }
+
+    static func rewardStage(_ session: Session, _ args: Arguments) throws -> RewardModelTraining {
+        let pipeline = session.pipeline
+        let model = try pipeline.model(.reward, for: "reward train")
+        guard !pipeline.preferences.isEmpty else {
+            throw args.error("no comparisons yet", hint: "label some with `pair` and `prefer 1|2`, or `autolabel 100`")
+        }
+        let s = session.settings
+        var settings = RewardModelTraining.Settings()
+        settings.learningRate = s.float("reward.lr")
+        settings.batchSize = s.int("reward.batch")
+        settings.margin = s.float("reward.margin")
+        settings.centering = s.float("reward.center")
+        settings.weightDecay = s.float("weight_decay")
+        settings.gradientClip = s.float("grad_clip")
+        if let existing = pipeline.rewardTraining, existing.model === model {
+            try settings.validate()
+            settings.seed = existing.settings.seed
+            existing.settings = settings
+            existing.pairs = pipeline.preferences
+            return existing
+        }
+        settings.seed = session.rng.next()
+        let stage = try RewardModelTraining(model: model, pairs: pipeline.preferences, encoder: pipeline.encoder(for: model), settings: settings)
+        pipeline.rewardTraining = stage
+        return stage
+    }
+
+    static func rewardTrain(_ session: Session, _ args: Arguments) throws -> CommandResult {
+        try args.expect(atMost: 2)
+        let steps = try args.int(1, name: "steps", default: 20, range: 1...1_000_000)
+        let stage = try rewardStage(session, args)
+        var run = TrainingRun(session: session, stageName: "reward")
+        run.describeStep = { "acc \(Format.number($0.metric("accuracy") ?? 0, decimals: 2))  margin \(Format.number($0.metric("margin") ?? 0))" }
+        let (reports, text, fields) = try run.run(stage, steps: steps)
+        var lines = [text]
+        if let last = reports.last {
+            lines.insert(pairTable(last, limit: 4, session: session), at: 0)
+        }
+        return CommandResult(text: lines.joined(separator: "\n"), fields: fields)
+    }
+
+    /// The per-pair numbers of a reward step: r_chosen, r_rejected, delta, sigmoid(delta), loss, dloss/ddelta.
+    static func pairTable(_ report: StepReport, limit: Int, session: Session) -> String {
+        let rows = report.examples.prefix(limit).enumerated().map { index, row in
+            ["\(index + 1)"] + row.map { Format.number($0) }
+        }
+        var text = "last step, first \(rows.count) of \(report.examples.count) pairs:\n" +
+            TextTable(headers: ["pair"] + report.exampleColumns, rows: rows,
+                      alignments: [.left] + report.exampleColumns.map { _ in .right }).render(maxWidth: session.width)
+        text += "\nbatch: loss \(Format.number(report.loss)), accuracy \(Format.number(report.metric("accuracy") ?? 0, decimals: 2)), mean margin \(Format.number(report.metric("margin") ?? 0))"
+        return text
+    }
+
+    static func rewardScore(_ session: Session, _ args: Arguments) throws -> CommandResult {
+        let words = Array(args.positionals.dropFirst())
+        let prompt: String, response: String
+        if let bar = words.firstIndex(of: "|") {
+            prompt = words[..<bar].joined(separator: " ")
+            response = words[(bar + 1)...].joined(separator: " ")
+        } else if words.count == 2 {
+            (prompt, response) = (words[0], words[1])
+        } else {
+            throw args.error("give a prompt and a response separated by |", hint: "reward score how do i make tea ? | sure ! heat water .")
+        }
+        guard !prompt.isEmpty, !response.isEmpty else { throw args.error("the prompt and the response must not be empty") }
+        let pipeline = session.pipeline
+        let model = try pipeline.model(.reward, for: "reward score")
+        let encoder = pipeline.encoder(for: model)
+        let score = RewardFunction(model: model, encoder: encoder).scores(prompts: [encoder.prompt(prompt)], responses: [encoder.response(response)])[0]
+        let judgement = pipeline.labeler.judge(prompt: prompt, response: response)
+        return CommandResult(text: "reward \(Format.number(score))  (rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; ")))",
+                             fields: ["reward": .number(Double(score)), "labeler_score": .number(judgement.score)])
+    }
+
+    static func rewardEval(_ session: Session, _ args: Arguments) throws -> CommandResult {
+        try args.expect(atMost: 1)
+        let pipeline = session.pipeline
+        let model = try pipeline.model(.reward, for: "reward eval")
+        let policy = try pipeline.model(.policy, for: "reward eval")
+        let settings = try samplingSettings(session, model: policy, args)
+        // fresh comparisons on held-out prompts, judged by the rule labeler (same mix as autolabel)
+        let encoder = pipeline.encoder(for: policy)
+        let prompts = PipelineState.prompts("heldout")
+        var rng = RandomGenerator(seed: 2024)
+        var comparisons: [Comparison] = []
+        let base = pipeline.models[.base]
+        let contrast = session.settings.float("pair.contrast")
+        while comparisons.count < 200 {
+            let batch = prompts.shuffledPrefix(64, rng: &rng)
+            let tokens = batch.map(encoder.prompt)
+            let first = sampleResponses(policy, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng)
+            let second = sampleResponses(policy, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng)
+            let secondBase = base.map { sampleResponses($0, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng) }
+            for i in 0..<batch.count where comparisons.count < 200 {
+                let other = base != nil && rng.nextUniform() < contrast ? secondBase![i] : second[i]
+                let pair = PendingPair(prompt: batch[i], first: encoder.text(first[i].tokens), second: encoder.text(other.tokens))
+                if let c = Stages.autolabel(pair, labeler: pipeline.labeler).0 { comparisons.append(c) }
+            }
+        }
+        let stage = try RewardModelTraining(model: model, pairs: [], encoder: pipeline.encoder(for: model), settings: .init())
+        let result = stage.evaluate(comparisons)
+        let training = pipeline.preferences.isEmpty ? nil : stage.evaluate(Array(pipeline.preferences.suffix(500)))
+        var text = "reward model on \(comparisons.count) held-out comparisons: accuracy \(Format.number(result.accuracy, decimals: 3)), loss \(Format.number(result.loss)), mean margin \(Format.number(result.margin))"
+        if let training { text += "\non the training comparisons: accuracy \(Format.number(training.accuracy, decimals: 3))" }
+        return CommandResult(text: text, fields: ["heldout_accuracy": .number(result.accuracy), "heldout_loss": .number(result.loss),
+                                                  "train_accuracy": training.map { .number($0.accuracy) } ?? .null])
+    }
+}
+
+extension Array {
+    /// `count` elements drawn with replacement by a seeded generator.
+    func shuffledPrefix(_ count: Int, rng: inout RandomGenerator) -> [Element] {
+        (0..<count).map { _ in self[rng.nextInt(below: self.count)] }
+    }
+}
