@@ -17,7 +17,7 @@ public final class ProgressBar {
         self.title = title
         self.total = max(1, total)
         self.unicode = session.unicode
-        self.enabled = session.console.isTerminal && !session.jsonOutput
+        self.enabled = session.console.isTerminal && !session.printsJSON
     }
 
     /// Redraws the bar after `done` of `total` steps, with an optional note (`loss 2.3026`).

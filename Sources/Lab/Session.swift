@@ -107,6 +107,10 @@ public final class Session {
     // MARK: Display preferences
 
     public var jsonOutput: Bool { settings.word("output") == "json" }
+    /// True while a command runs whose result is printed as JSON (`:set output json` or `--json`
+    /// on that line): progress lines stay off stdout so a program reads one JSON object.
+    public var printsJSON: Bool { jsonOutput || jsonThisCall }
+    private var jsonThisCall = false
     public var unicode: Bool { settings.bool("unicode") }
     public var width: Int { settings.int("width") }
     /// Colour: `:set color on`, or `auto` with stdout a terminal and NO_COLOR unset.
@@ -120,7 +124,7 @@ public final class Session {
 
     /// Prints a progress line from a running command when `verbose >= level` (never in JSON mode).
     public func log(_ text: String, level: Int = 1) {
-        guard !jsonOutput, settings.int("verbose") >= level else { return }
+        guard !printsJSON, settings.int("verbose") >= level else { return }
         console.out(text)
     }
 
@@ -146,6 +150,9 @@ public final class Session {
             outcome.command = command.name
             let parsed = try parse(Array(words.dropFirst()), for: command)
             if parsed.json { json = true }
+            let outerJSON = jsonThisCall
+            jsonThisCall = jsonThisCall || json
+            defer { jsonThisCall = outerJSON }
             let result = try withOverrides(parsed.overrides) { () throws -> CommandResult in
                 let result = try command.run(self, parsed.arguments)
                 if jsonOutput { json = true }

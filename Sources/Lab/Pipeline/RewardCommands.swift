@@ -111,8 +111,6 @@ extension Command {
         if let bar = words.firstIndex(of: "|") {
             prompt = words[..<bar].joined(separator: " ")
             response = words[(bar + 1)...].joined(separator: " ")
-        } else if words.count == 2 {
-            (prompt, response) = (words[0], words[1])
         } else {
             throw args.error("give a prompt and a response separated by |", hint: "reward score how do i make tea ? | sure ! heat water .")
         }

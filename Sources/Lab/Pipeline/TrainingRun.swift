@@ -56,7 +56,7 @@ struct TrainingRun {
             "reports": .array(reports.map(UpdateTable.json)),
         ]
         if let divergence {
-            if !lines.isEmpty { session.console.out(lines.joined(separator: "\n")) }
+            if !lines.isEmpty && !session.printsJSON { session.console.out(lines.joined(separator: "\n")) }
             throw LabError("\(divergence)", hint: "lower it with e.g. `:set \(stageName == "reinforce" ? "pg" : stageName).lr 1e-3`, then run \(stageName) again")
         }
         return (reports, lines.joined(separator: "\n"), fields)
