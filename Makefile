@@ -31,3 +31,4 @@ bench: build
 test: deps
 	$(SWIFT) build -c release
 	$(SWIFT) test -c release
+	bash Tests/repl-tmux.sh

@@ -114,6 +114,21 @@ wait_for 'xyz' || fail "Ctrl-R should find 'xyz' in history"
 key Enter
 wait_count "error: unknown command 'xyz'" 1 || fail "Enter after Ctrl-R should run the found line"
 
+# ---- Ctrl-C during long training: back at the prompt within a second, model intact ----
+type_text ':set model.width 16'; key Enter
+type_text ':new policy'; key Enter
+wait_for 'policy: new GPT-2' 10 || fail ":new policy"
+type_text 'pretrain 100000'; key Enter
+wait_for 'pretrain step 1 ' 20 || fail "pretrain 100000 should start"
+key C-c
+stopped_at=$SECONDS
+wait_for 'stopped by Ctrl-C after' 3 || fail "Ctrl-C during pretrain should stop it and say what was done"
+[ $((SECONDS - stopped_at)) -le 2 ] || fail "Ctrl-C took more than a second or two to return"
+type_text 'last'; key Enter
+wait_for 'pretrain step' 5 || fail "the session should stay usable after Ctrl-C (last)"
+type_text 'sample tea ? 1'; key Enter
+wait_for 'log p' 10 || fail "the model should still sample after Ctrl-C"
+
 type_text ':quit'; key Enter
 wait_exit || fail ":quit should exit"
 
