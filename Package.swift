@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Lab"]),
     ],
     swiftLanguageModes: [.v5]
 )
