@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
-
+        .testTarget(name: "BenchmarkTests", dependencies: ["Lab"]),
     ],
     swiftLanguageModes: [.v5]
 )

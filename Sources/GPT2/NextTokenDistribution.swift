@@ -36,13 +36,16 @@ public struct NextTokenDistribution: Sendable {
 ///   top-p: sort by probability; drop the least likely tokens while their cumulative
 ///          probability stays <= 1 - p (the most likely token is always kept)
 /// Temperature 0 means greedy: all mass on the largest logit (the first one on ties).
+/// Returns log sum_j exp(logits_j / T) (T = 1 when greedy), the log-normalizer of the tempered
+/// distribution: log softmax(logits / T)[i] = logits_i / T - that.
+@discardableResult
 public func processNextToken(logits: UnsafePointer<Float>, count: Int, settings: SamplingSettings,
-                             into final: UnsafeMutablePointer<Float>) {
+                             into final: UnsafeMutablePointer<Float>) -> Float {
     if settings.temperature == 0 {
         var best = 0
         for i in 1..<count where logits[i] > logits[best] { best = i }
         for i in 0..<count { final[i] = i == best ? 1 : 0 }
-        return
+        return logSumExp(logits, count)
     }
     let inverseTemperature = 1 / settings.temperature
     var maxLogit = -Float.infinity
@@ -54,13 +57,15 @@ public func processNextToken(logits: UnsafePointer<Float>, count: Int, settings:
         sorted.sort(by: >)
         threshold = sorted[settings.topK - 1]
     }
-    var total: Float = 0
+    var total: Float = 0, temperedTotal: Float = 0   // sum of exp over kept tokens, over all tokens
     for i in 0..<count {
-        let e = logits[i] >= threshold ? Foundation.exp((logits[i] - maxLogit) * inverseTemperature) : 0
-        final[i] = e
-        total += e
+        let e = Foundation.exp((logits[i] - maxLogit) * inverseTemperature)
+        temperedTotal += e
+        final[i] = logits[i] >= threshold ? e : 0
+        total += final[i]
     }
     for i in 0..<count { final[i] /= total }
+    let logNormalizer = maxLogit * inverseTemperature + Foundation.log(temperedTotal)
     if settings.topP < 1 {
         let order = (0..<count).sorted { final[$0] < final[$1] || (final[$0] == final[$1] && $0 > $1) }
         var cumulative: Float = 0
@@ -77,6 +82,7 @@ public func processNextToken(logits: UnsafePointer<Float>, count: Int, settings:
             for i in 0..<count { final[i] *= scale }
         }
     }
+    return logNormalizer
 }
 
 /// All three distributions for one row of logits (allocates; for displays, not for the sampler loop).

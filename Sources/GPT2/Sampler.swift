@@ -47,7 +47,6 @@ public func sampleResponses(_ model: GPT2Model, prompts: [[Int32]], settings: Sa
     var finished = [Bool](repeating: false, count: rows)
     var inputs = prompts.map { $0[0] }
     var probabilities = [Float](repeating: 0, count: vocabulary)
-    var logProbabilities = [Float](repeating: 0, count: vocabulary)
 
     for position in 0..<(capacity - 1) {
         engine.step(tokens: inputs)
@@ -62,25 +61,23 @@ public func sampleResponses(_ model: GPT2Model, prompts: [[Int32]], settings: Sa
                 inputs[r] = eos
                 continue
             }
-            let choice = engine.logits.withUnsafeBufferPointer { allLogits -> TokenChoice in
+            let choice = engine.withLogits { allLogits -> TokenChoice in
                 let logits = allLogits.baseAddress! + r * vocabulary
-                probabilities.withUnsafeMutableBufferPointer { p in
+                // log p under softmax(logits / T) = logit/T - logsumexp(logits/T), T = 1 when greedy
+                let logNormalizer = probabilities.withUnsafeMutableBufferPointer { p in
                     processNextToken(logits: logits, count: vocabulary, settings: settings, into: p.baseAddress!)
                 }
                 let token = settings.temperature == 0
                     ? Int32(probabilities.firstIndex(of: 1) ?? 0)
                     : Int32(probabilities.withUnsafeBufferPointer { rng.nextCategorical($0) })
-                // log p under softmax(logits / T): logit/T - logsumexp(logits/T)
                 let temperature = settings.temperature == 0 ? 1 : settings.temperature
-                for v in 0..<vocabulary { logProbabilities[v] = logits[v] / temperature }
-                let logNormalizer = logProbabilities.withUnsafeBufferPointer { logSumExp($0.baseAddress!, vocabulary) }
                 var distribution: NextTokenDistribution? = nil
                 if recordDistributions {
                     distribution = nextTokenDistribution(logits: Array(UnsafeBufferPointer(start: logits, count: vocabulary)),
                                                          settings: settings)
                 }
                 return TokenChoice(token: token, probability: probabilities[Int(token)],
-                                   logProbability: logProbabilities[Int(token)] - logNormalizer,
+                                   logProbability: logits[Int(token)] / temperature - logNormalizer,
                                    distribution: distribution)
             }
             responses[r].append(choice.token)

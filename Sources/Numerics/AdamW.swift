@@ -50,19 +50,24 @@ public final class AdamW: Optimizer {
         for (index, p) in parameters.enumerated() {
             let weightNorm = p.norm
             var update = [Float](repeating: 0, count: p.count)
-            if let g = p.grad {
-                p.data.withUnsafeMutableBufferPointer { w in
-                    firstMoments[index].withUnsafeMutableBufferPointer { m in
-                        secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            for i in 0..<w.count {
-                                let before = w[i]
-                                w[i] -= learningRate * weightDecay * w[i]
-                                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                                let mHat = m[i] / correction1
-                                let vHat = v[i] / correction2
-                                w[i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
-                                update[i] = w[i] - before
+            if let gradient = p.grad {
+                let (lr, decay, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, epsilon)
+                gradient.withUnsafeBufferPointer { g in
+                    p.data.withUnsafeMutableBufferPointer { w in
+                        firstMoments[index].withUnsafeMutableBufferPointer { m in
+                            secondMoments[index].withUnsafeMutableBufferPointer { v in
+                                update.withUnsafeMutableBufferPointer { update in
+                                    for i in 0..<w.count {
+                                        let before = w[i]
+                                        w[i] -= lr * decay * w[i]
+                                        m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                        let mHat = m[i] / correction1
+                                        let vHat = v[i] / correction2
+                                        w[i] -= lr * mHat / (vHat.squareRoot() + eps)
+                                        update[i] = w[i] - before
+                                    }
+                                }
                             }
                         }
                     }

@@ -17,17 +17,19 @@ public enum BLAS {
 
     /// C[M, N] = alpha * op(A) op(B) + beta * C, all row-major, where op(A) is [M, K] and op(B)
     /// is [K, N]; `transposeA` means A is stored [K, M], `transposeB` that B is stored [N, K].
+    /// The leading dimensions (the distance between rows) default to packed rows; a larger one
+    /// multiplies a block of columns inside a wider matrix (e.g. one head's q in qkv [T, 3C]).
     public static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil
     ) {
-        let lda = transposeA ? m : k
-        let ldb = transposeB ? k : n
+        let lda = lda ?? (transposeA ? m : k)
+        let ldb = ldb ?? (transposeB ? k : n)
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(n))
+                    beta, c, Int32(ldc ?? n))
     }
 }

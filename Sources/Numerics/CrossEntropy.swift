@@ -18,20 +18,34 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
             for r in 0..<rows where weights[r] != 0 {
                 let target = Int(targets[r])
                 precondition(target >= 0 && target < vocabulary, "crossEntropy: target \(target) outside 0..<\(vocabulary)")
-                softmaxRow(px.baseAddress! + r * vocabulary, pp.baseAddress! + r * vocabulary, vocabulary)
-                let logNormalizer = logSumExp(px.baseAddress! + r * vocabulary, vocabulary)
-                total += Double(weights[r]) * Double(logNormalizer - px[r * vocabulary + target])
+                // p = softmax(logits_r); -log p[target] = logsumexp(logits_r) - logits_r[target],
+                // with logsumexp = max + log sum exp(x - max) from the same exps as p
+                let x = px.baseAddress! + r * vocabulary, p = pp.baseAddress! + r * vocabulary
+                var maxValue = -Float.infinity
+                for v in 0..<vocabulary { maxValue = Swift.max(maxValue, x[v]) }
+                var sum: Float = 0
+                for v in 0..<vocabulary {
+                    let e = Foundation.exp(x[v] - maxValue)
+                    p[v] = e
+                    sum += e
+                }
+                let inverse = 1 / sum
+                for v in 0..<vocabulary { p[v] *= inverse }
+                let logNormalizer = maxValue + Foundation.log(sum)
+                total += Double(weights[r]) * Double(logNormalizer - x[target])
             }
         }
     }
     return Tensor(shape: [1], data: [Float(total) * normalizer], parents: [logits]) { out in
         let g = out.grad![0] * normalizer
-        logits.accumulateGrad { dlogits in
-            for r in 0..<rows where weights[r] != 0 {
-                let base = r * vocabulary
-                let w = g * weights[r]
-                for v in 0..<vocabulary { dlogits[base + v] += w * probabilities[base + v] }
-                dlogits[base + Int(targets[r])] -= w
+        probabilities.withUnsafeBufferPointer { pp in
+            logits.accumulateGrad { dlogits in
+                for r in 0..<rows where weights[r] != 0 {
+                    let dx = dlogits + r * vocabulary, p = pp.baseAddress! + r * vocabulary
+                    let w = g * weights[r]
+                    for v in 0..<vocabulary { dx[v] += w * p[v] }
+                    dx[Int(targets[r])] -= w
+                }
             }
         }
     }

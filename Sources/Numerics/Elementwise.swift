@@ -4,13 +4,26 @@ import Foundation
 
 /// Applies `forward` to every element; backward multiplies the incoming gradient by
 /// `derivative(x, y)`, the local derivative dy/dx written in terms of the input and the output.
+/// (Always inlined, so that each op's closures are compiled into its own loops.)
+@inline(__always)
 func elementwise(_ x: Tensor, forward: (Float) -> Float,
                  derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-    let output = x.data.map(forward)
+    let count = x.count
+    let output = [Float](unsafeUninitializedCapacity: count) { y, initialized in
+        x.data.withUnsafeBufferPointer { input in
+            for i in 0..<count { y[i] = forward(input[i]) }
+        }
+        initialized = count
+    }
     return Tensor(shape: x.shape, data: output, parents: [x]) { out in
-        let dout = out.grad!
-        x.accumulateGrad { dx in
-            for i in 0..<x.count { dx[i] += dout[i] * derivative(x.data[i], out.data[i]) }
+        out.grad!.withUnsafeBufferPointer { dout in
+            x.data.withUnsafeBufferPointer { input in
+                out.data.withUnsafeBufferPointer { y in
+                    x.accumulateGrad { dx in
+                        for i in 0..<count { dx[i] += dout[i] * derivative(input[i], y[i]) }
+                    }
+                }
+            }
         }
     }
 }
@@ -71,22 +84,36 @@ public func stableLogSigmoid(_ x: Float) -> Float {
 
 /// Combines two same-shaped tensors element by element; backward adds
 /// `dout * partialA(a, b)` into a and `dout * partialB(a, b)` into b.
+/// (Always inlined, so that each op's closures are compiled into its own loops.)
+@inline(__always)
 func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) -> Float,
             partialA: @escaping (Float, Float) -> Float,
             partialB: @escaping (Float, Float) -> Float) -> Tensor {
     precondition(a.shape == b.shape, "\(name): shapes differ, \(a.shape) and \(b.shape)")
-    var output = [Float](repeating: 0, count: a.count)
-    for i in 0..<a.count { output[i] = forward(a.data[i], b.data[i]) }
-    return Tensor(shape: a.shape, data: output, parents: [a, b]) { out in
-        let dout = out.grad!
-        if a.requiresGrad {
-            a.accumulateGrad { da in
-                for i in 0..<a.count { da[i] += dout[i] * partialA(a.data[i], b.data[i]) }
+    let count = a.count
+    let output = [Float](unsafeUninitializedCapacity: count) { y, initialized in
+        a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
+                for i in 0..<count { y[i] = forward(pa[i], pb[i]) }
             }
         }
-        if b.requiresGrad {
-            b.accumulateGrad { db in
-                for i in 0..<b.count { db[i] += dout[i] * partialB(a.data[i], b.data[i]) }
+        initialized = count
+    }
+    return Tensor(shape: a.shape, data: output, parents: [a, b]) { out in
+        out.grad!.withUnsafeBufferPointer { dout in
+            a.data.withUnsafeBufferPointer { pa in
+                b.data.withUnsafeBufferPointer { pb in
+                    if a.requiresGrad {
+                        a.accumulateGrad { da in
+                            for i in 0..<count { da[i] += dout[i] * partialA(pa[i], pb[i]) }
+                        }
+                    }
+                    if b.requiresGrad {
+                        b.accumulateGrad { db in
+                            for i in 0..<count { db[i] += dout[i] * partialB(pa[i], pb[i]) }
+                        }
+                    }
+                }
             }
         }
     }

@@ -3,19 +3,54 @@ import Foundation
 /// GELU, tanh approximation (GPT-2's `gelu_new`):
 ///   y = 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3)
 ///   dy/dx = 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+/// Computed with the identity 0.5 (1 + tanh(u)) = sigmoid(2u) = 1 / (1 + exp(-2u)), which needs
+/// one exp instead of a tanh; then 1 - tanh(u)^2 = 4 sigmoid(2u) (1 - sigmoid(2u)). The forward
+/// pass keeps sigmoid(2u) for every element, so backward computes no exp at all.
 public func gelu(_ x: Tensor) -> Tensor {
-    elementwise(x, forward: geluForward, derivative: { x, _ in geluDerivative(x) })
+    let count = x.count
+    var output = [Float](repeating: 0, count: count)
+    var gates = [Float](repeating: 0, count: count)   // sigmoid(2u) = 0.5 (1 + tanh(u))
+    x.data.withUnsafeBufferPointer { input in
+        output.withUnsafeMutableBufferPointer { y in
+            gates.withUnsafeMutableBufferPointer { gate in
+                for i in 0..<count {
+                    gate[i] = geluGate(input[i])
+                    y[i] = input[i] * gate[i]
+                }
+            }
+        }
+    }
+    return Tensor(shape: x.shape, data: output, parents: [x]) { out in
+        out.grad!.withUnsafeBufferPointer { dy in
+            x.data.withUnsafeBufferPointer { input in
+                gates.withUnsafeBufferPointer { gate in
+                    x.accumulateGrad { dx in
+                        for i in 0..<count {
+                            dx[i] += dy[i] * geluDerivative(input[i], gate: gate[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 let geluScale = Float((2.0 / Double.pi).squareRoot())
 
-@inline(__always) public func geluForward(_ x: Float) -> Float {
+/// 0.5 (1 + tanh(u)) = sigmoid(2u) = 1 / (1 + exp(-2u)),  u = sqrt(2/pi) (x + 0.044715 x^3).
+/// (exp(-2u) overflows to infinity for very negative x, and the gate is then exactly 0.)
+@inline(__always) func geluGate(_ x: Float) -> Float {
     let u = geluScale * (x + 0.044715 * x * x * x)
-    return 0.5 * x * (1 + Foundation.tanh(u))
+    return 1 / (1 + Foundation.exp(-2 * u))
 }
 
-@inline(__always) public func geluDerivative(_ x: Float) -> Float {
-    let u = geluScale * (x + 0.044715 * x * x * x)
-    let t = Foundation.tanh(u)
-    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * geluScale * (1 + 3 * 0.044715 * x * x)
+/// y = 0.5 x (1 + tanh(u)) = x sigmoid(2u)
+@inline(__always) public func geluForward(_ x: Float) -> Float { x * geluGate(x) }
+
+/// dy/dx = 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+///       = g + 2 x g (1 - g) sqrt(2/pi) (1 + 3 * 0.044715 x^2),  with g = sigmoid(2u)
+@inline(__always) public func geluDerivative(_ x: Float) -> Float { geluDerivative(x, gate: geluGate(x)) }
+
+@inline(__always) func geluDerivative(_ x: Float, gate g: Float) -> Float {
+    g + 2 * x * g * (1 - g) * geluScale * (1 + 3 * 0.044715 * x * x)
 }

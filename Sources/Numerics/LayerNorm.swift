@@ -14,54 +14,75 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float)
     var output = [Float](repeating: 0, count: x.count)
     var normalized = [Float](repeating: 0, count: x.count)   // xhat, kept for backward
     var inverseStd = [Float](repeating: 0, count: rows)      // rstd per row
-    for r in 0..<rows {
-        let base = r * channels
-        var mean: Float = 0
-        for c in 0..<channels { mean += x.data[base + c] }
-        mean /= Float(channels)
-        var variance: Float = 0
-        for c in 0..<channels {
-            let d = x.data[base + c] - mean
-            variance += d * d
-        }
-        variance /= Float(channels)
-        let rstd = 1 / (variance + epsilon).squareRoot()
-        inverseStd[r] = rstd
-        for c in 0..<channels {
-            let xhat = (x.data[base + c] - mean) * rstd
-            normalized[base + c] = xhat
-            output[base + c] = xhat * weight.data[c] + bias.data[c]
-        }
-    }
-    return Tensor(shape: x.shape, data: output, parents: [x, weight, bias]) { out in
-        let dy = out.grad!
-        if bias.requiresGrad {
-            bias.accumulateGrad { db in
-                for r in 0..<rows { for c in 0..<channels { db[c] += dy[r * channels + c] } }
-            }
-        }
-        if weight.requiresGrad {
-            weight.accumulateGrad { dw in
-                for r in 0..<rows {
-                    for c in 0..<channels { dw[c] += dy[r * channels + c] * normalized[r * channels + c] }
+    x.data.withUnsafeBufferPointer { input in
+        weight.data.withUnsafeBufferPointer { w in
+            bias.data.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { output in
+                    normalized.withUnsafeMutableBufferPointer { normalized in
+                        for r in 0..<rows {
+                            let x = input.baseAddress! + r * channels
+                            let y = output.baseAddress! + r * channels, xhat = normalized.baseAddress! + r * channels
+                            var mean: Float = 0
+                            for c in 0..<channels { mean += x[c] }
+                            mean /= Float(channels)
+                            var variance: Float = 0
+                            for c in 0..<channels {
+                                let d = x[c] - mean
+                                variance += d * d
+                            }
+                            variance /= Float(channels)
+                            let rstd = 1 / (variance + epsilon).squareRoot()
+                            inverseStd[r] = rstd
+                            for c in 0..<channels {
+                                xhat[c] = (x[c] - mean) * rstd
+                                y[c] = xhat[c] * w[c] + b[c]
+                            }
+                        }
+                    }
                 }
             }
         }
-        if x.requiresGrad {
-            x.accumulateGrad { dx in
-                for r in 0..<rows {
-                    let base = r * channels
-                    var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
-                    for c in 0..<channels {
-                        let dxhat = dy[base + c] * weight.data[c]
-                        meanDxhat += dxhat
-                        meanDxhatXhat += dxhat * normalized[base + c]
+    }
+    return Tensor(shape: x.shape, data: output, parents: [x, weight, bias]) { out in
+        out.grad!.withUnsafeBufferPointer { dyAll in
+            normalized.withUnsafeBufferPointer { xhatAll in
+                if bias.requiresGrad {
+                    bias.accumulateGrad { db in
+                        for r in 0..<rows {
+                            let dy = dyAll.baseAddress! + r * channels
+                            for c in 0..<channels { db[c] += dy[c] }
+                        }
                     }
-                    meanDxhat /= Float(channels)
-                    meanDxhatXhat /= Float(channels)
-                    for c in 0..<channels {
-                        let dxhat = dy[base + c] * weight.data[c]
-                        dx[base + c] += inverseStd[r] * (dxhat - meanDxhat - normalized[base + c] * meanDxhatXhat)
+                }
+                if weight.requiresGrad {
+                    weight.accumulateGrad { dw in
+                        for r in 0..<rows {
+                            let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
+                            for c in 0..<channels { dw[c] += dy[c] * xhat[c] }
+                        }
+                    }
+                }
+                if x.requiresGrad {
+                    weight.data.withUnsafeBufferPointer { w in
+                        x.accumulateGrad { dxAll in
+                            for r in 0..<rows {
+                                let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
+                                let dx = dxAll + r * channels
+                                var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
+                                for c in 0..<channels {
+                                    let dxhat = dy[c] * w[c]
+                                    meanDxhat += dxhat
+                                    meanDxhatXhat += dxhat * xhat[c]
+                                }
+                                meanDxhat /= Float(channels)
+                                meanDxhatXhat /= Float(channels)
+                                let rstd = inverseStd[r]
+                                for c in 0..<channels {
+                                    let dxhat = dy[c] * w[c]
+                                    dx[c] += rstd * (dxhat - meanDxhat - xhat[c] * meanDxhatXhat)
+                                }
+                            }
+                        }
                     }
                 }
             }

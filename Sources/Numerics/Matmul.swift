@@ -60,7 +60,11 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     var output = [Float](repeating: 0, count: rows * outFeatures)
     if let bias {
         // start every row at the bias, then add the product (beta = 1)
-        for r in 0..<rows { for o in 0..<outFeatures { output[r * outFeatures + o] = bias.data[o] } }
+        bias.data.withUnsafeBufferPointer { b in
+            output.withUnsafeMutableBufferPointer { y in
+                for r in 0..<rows { (y.baseAddress! + r * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
+            }
+        }
     }
     x.data.withUnsafeBufferPointer { px in
         weight.data.withUnsafeBufferPointer { pw in
@@ -96,7 +100,10 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
             }
             if let bias, bias.requiresGrad {
                 bias.accumulateGrad { db in
-                    for r in 0..<rows { for o in 0..<outFeatures { db[o] += dy[r * outFeatures + o] } }
+                    for r in 0..<rows {
+                        let dyRow = dy.baseAddress! + r * outFeatures
+                        for o in 0..<outFeatures { db[o] += dyRow[o] }
+                    }
                 }
             }
         }

@@ -1,0 +1,55 @@
+import GPT2
+
+/// A model size the benchmark measures: GPT-2 (float32, GELU tanh, MLP 4d) at one shape.
+public struct BenchmarkConfig: Sendable, Equatable {
+    public let name: String
+    /// V: tokens in the vocabulary.
+    public let vocabSize: Int
+    /// n_ctx: the longest row, and the length of every training row.
+    public let contextLength: Int
+    /// d: channels of the residual stream.
+    public let embeddingSize: Int
+    public let layerCount: Int
+    public let headCount: Int
+    /// Rows per training step.
+    public let batchSize: Int
+
+    /// The GPT-2 configuration of this size (a language model, EOS id 0).
+    public var gpt2Config: GPT2Config {
+        GPT2Config(vocabSize: vocabSize, contextLength: contextLength, embeddingSize: embeddingSize,
+                   layerCount: layerCount, headCount: headCount, bosTokenId: 0, eosTokenId: 0)
+    }
+
+    // name      V     n_ctx  d    layers heads batch
+    public static let tiny = BenchmarkConfig(name: "tiny", vocabSize: 256, contextLength: 64,
+                                             embeddingSize: 64, layerCount: 2, headCount: 4, batchSize: 16)
+    public static let small = BenchmarkConfig(name: "small", vocabSize: 1024, contextLength: 128,
+                                              embeddingSize: 128, layerCount: 4, headCount: 4, batchSize: 16)
+    public static let medium = BenchmarkConfig(name: "medium", vocabSize: 4096, contextLength: 256,
+                                               embeddingSize: 256, layerCount: 6, headCount: 8, batchSize: 8)
+
+    public static let all = [tiny, small, medium]
+
+    /// The configurations a name stands for: "tiny", "small", "medium" or "all".
+    public static func named(_ name: String) throws -> [BenchmarkConfig] {
+        if name == "all" { return all }
+        if let config = all.first(where: { $0.name == name }) { return [config] }
+        throw BenchmarkError("unknown benchmark config '\(name)'; choose tiny, small, medium or all")
+    }
+}
+
+/// A benchmark request that cannot run, with what was wrong and what is allowed.
+public struct BenchmarkError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// PyTorch's figures for the same measurements, taken on the build machine with 2 threads
+/// (`torch.set_num_threads(2)`, float32), so that the table can show how far we are from them.
+/// Reward pairs on tiny varied between 300 and 1,000 pairs/s from run to run: 300 is shown.
+public let pytorchReference: [String: [String: Double]] = [
+    "tiny": ["train_tokens_per_s": 65_700, "sample_tokens_per_s_b1": 3_200,
+             "sample_tokens_per_s_b8": 6_450, "rm_pairs_per_s": 300],
+    "small": ["train_tokens_per_s": 18_200, "sample_tokens_per_s_b1": 1_550,
+              "sample_tokens_per_s_b8": 6_100, "rm_pairs_per_s": 164],
+]
