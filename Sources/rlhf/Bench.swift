@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+/// `rlhf bench`: the speed of the numeric core on standard tiny GPT-2 configurations.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training, sampling and reward-model speed on tiny GPT-2 configs (release build).",
+        discussion: """
+            Each figure is the median of several timed repetitions after a warm-up. Configs: \
+            tiny (vocab 256, n_ctx 64, d 64, 2 layers), small (1024, 128, 128, 4), medium \
+            (4096, 256, 256, 6). Compare only ratios measured in one run: the machine is shared. \
+            --memory instead trains the tiny config for 10,000 steps and reports the resident \
+            memory after 100 and after 10,000 steps (it should stay flat).
+            """)
+
+    @Option(help: "tiny, small, medium or all.")
+    var config: String = "all"
+
+    @Option(help: "OpenBLAS threads (1...64); repeat for several, e.g. --threads 1 --threads 2.")
+    var threads: [Int] = [1]
+
+    @Flag(help: "One JSON object per config and thread count.")
+    var json = false
+
+    @Flag(help: "One warm-up and one repetition (a smoke test, not a measurement).")
+    var quick = false
+
+    @Flag(help: "Check that memory stays flat over 10,000 training steps instead.")
+    var memory = false
+
+    @Option(help: "Steps for --memory.")
+    var steps: Int = 10_000
+
+    func run() throws {
+        if memory {
+            print(try runMemoryCheck(config: config == "all" ? "tiny" : config, steps: steps, threads: threads.first ?? 1, json: json))
+            return
+        }
+        let output = try runBenchmarks(configs: [config], threadCounts: threads, json: json, quick: quick) { _ in }
+        print(output)
+    }
+}
