@@ -61,21 +61,18 @@ extension Command {
             by name (base, sft, reward: see :models) or any path, used as given (a real gpt2 \
             checkpoint folder works too). Roles: policy (trained and sampled), reference (the \
             frozen model the KL penalty compares with), reward (a reward model), base (the \
-            pre-trained model, for contrast samples). `:load reference policy` copies the policy.
+            pre-trained model, for contrast samples). To copy a model from one role to another, use \
+            `:copy`. The path is used exactly as given: `~` is not expanded.
             """,
-        examples: [":load policy base", ":load reward reward", ":load policy ~/models/gpt2"],
+        examples: [":load policy base", ":load reward reward", ":load policy /home/me/models/gpt2"],
         completion: .custom { session, index in
-            index == 0 ? Role.allCases.map(\.rawValue) : LabPaths.shippedModelNames + Role.allCases.map(\.rawValue)
+            index == 0 ? Role.allCases.map(\.rawValue) : LabPaths.shippedModelNames
         }
     ) { session, args in
         try args.expect(atMost: 2)
         let role = try Command.role(args, 0)
         let name = try args.string(1, name: "name|path")
         let pipeline = session.pipeline
-        if let from = Role(rawValue: name) {
-            let model = try pipeline.model(from, for: ":load")
-            return try placeCopy(model, from: from, to: role, session: session, args: args)
-        }
         let directory: URL
         if !name.contains("/"), let shipped = LabPaths.models?.appendingPathComponent(name),
            FileManager.default.fileExists(atPath: shipped.appendingPathComponent("config.json").path) {
