@@ -14,6 +14,8 @@ struct LessonPlan {
         var setup: [Setup] = []
         /// Which visible block the stop belongs to (nil for `**Try it**`), for progress.
         var block: Int?
+        /// The block is `should-fail` (replaying it must not warn).
+        var expectFailure = false
     }
 
     var stops: [Stop] = []
@@ -23,8 +25,8 @@ struct LessonPlan {
 
     init(_ lesson: Lesson) {
         var prose: [String] = [], setup: [Setup] = []
-        func stop(_ kind: Kind, block: Int?) {
-            stops.append(Stop(kind: kind, prose: prose, setup: setup, block: block))
+        func stop(_ kind: Kind, block: Int?, expectFailure: Bool = false) {
+            stops.append(Stop(kind: kind, prose: prose, setup: setup, block: block, expectFailure: expectFailure))
             prose = []; setup = []
         }
         for item in lesson.items {
@@ -50,9 +52,9 @@ struct LessonPlan {
                 }
                 guard !block.steps.isEmpty else { continue }
                 if block.has(.exercise) {
-                    stop(.exercise(block.steps), block: blockCount)
+                    stop(.exercise(block.steps), block: blockCount, expectFailure: block.has(.shouldFail))
                 } else {
-                    for step in block.steps { stop(.command(step), block: blockCount) }
+                    for step in block.steps { stop(.command(step), block: blockCount, expectFailure: block.has(.shouldFail)) }
                 }
                 blockCount += 1
             }
@@ -201,8 +203,8 @@ public final class LessonMode {
                 let stop = plan.stops[index]
                 replay += stop.setup
                 switch stop.kind {
-                case .command(let step): replay.append(.init(step: step, expectFailure: false))
-                case .exercise(let steps): replay += steps.map { .init(step: $0, expectFailure: false) }
+                case .command(let step): replay.append(.init(step: step, expectFailure: stop.expectFailure))
+                case .exercise(let steps): replay += steps.map { .init(step: $0, expectFailure: stop.expectFailure) }
                 case .tryIt: break
                 }
                 active?.setupDone.insert(index)
@@ -213,7 +215,7 @@ public final class LessonMode {
         header.append("Each command is typed for you at the prompt: press Enter to run it, or edit it first.")
         header.append("`where` shows your place, `next` skips a step, `back` goes back one, `lesson` lists the lessons.")
         header += failures
-        return header.joined(separator: "\n") + "\n\n" + arrive(session: session)
+        return header.joined(separator: "\n") + "\n\n" + arrive(session: session) + "\n"
     }
 
     /// Runs lesson lines quietly (recorded in the transcript like typed lines); returns a line
@@ -267,7 +269,10 @@ public final class LessonMode {
     func display(_ session: Session) -> String {
         guard let current = active, current.position < current.plan.stops.count else { return "" }
         let stop = current.plan.stops[current.position]
-        var parts = [LessonPlan.text(stop.prose)]
+        let prose = LessonPlan.text(stop.prose).components(separatedBy: "\n").map {
+            $0.hasPrefix("#") ? ANSI.paint($0, ANSI.bold, if: session.colorEnabled) : $0
+        }.joined(separator: "\n")
+        var parts = [prose]
         switch stop.kind {
         case .command(let step):
             session.prefill(step.command)
@@ -296,7 +301,9 @@ public final class LessonMode {
             }
         }
         active?.position += 1
-        return arrive(session: session)
+        // A blank line between the command's output and the text, and before the prompt.
+        let text = arrive(session: session)
+        return text.isEmpty ? "" : "\n" + text + "\n"
     }
 
     private func prefillPending(_ session: Session) {
@@ -313,7 +320,7 @@ public final class LessonMode {
             note = "(skipped `\(step.command)`; later steps may expect what it did)\n"
         }
         active?.position += 1
-        return note + arrive(session: session)
+        return note + arrive(session: session) + "\n"
     }
 
     /// `back`: shows the previous command again (what already ran is not undone).
@@ -322,7 +329,7 @@ public final class LessonMode {
         guard current.position > 0 else { throw LabError("back: this is the first step of the lesson", hint: "`where` shows your place") }
         active?.position -= 1
         saveProgress()
-        return "(back to step \(current.position) of \(current.plan.stops.count); what already ran is not undone)\n" + display(session)
+        return "(back to step \(current.position) of \(current.plan.stops.count); what already ran is not undone)\n\n" + display(session) + "\n"
     }
 
     /// `where`: the lesson, the step and what comes next.
