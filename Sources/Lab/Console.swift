@@ -52,6 +52,12 @@ public final class Console {
     }
 
     func clearChunks() { chunks.removeAll(keepingCapacity: true) }
+
+    /// Forgets what was written after chunk `count` (lesson mode's quiet setup lines are not
+    /// part of the output of the command that ran them).
+    func truncateChunks(to count: Int) {
+        if count < chunks.count { chunks.removeSubrange(count...) }
+    }
 }
 
 /// Terminal colours. Used only when `Session.colorEnabled`; colour never carries meaning alone.

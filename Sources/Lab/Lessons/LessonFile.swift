@@ -17,7 +17,8 @@ import Foundation
 //     ```
 //
 // An expected line starting with `\` has the backslash removed, so output that begins with `>`,
-// `\`, a fence or is exactly `...` can be written (the writer adds the backslash itself).
+// `\` or a fence can be written (the writer adds the backslash itself). An output line that is
+// exactly `...` cannot be told from the ellipsis: it is written as is and matches anything.
 
 /// A parsed lesson: front matter, then prose and `rlhf` blocks in file order.
 public struct Lesson: Equatable, Sendable {
@@ -288,9 +289,9 @@ public enum LessonFile {
     // MARK: Writing
 
     /// An expected-output line as written in a block (a backslash protects lines the parser
-    /// would read as a command, a fence, an ellipsis or an escape).
+    /// would read as a command, a fence or an escape; `...` stays the ellipsis).
     static func escape(_ line: String) -> String {
-        if line.hasPrefix(">") || line.hasPrefix("\\") || line == "..." || fence(line) != nil { return "\\" + line }
+        if line.hasPrefix(">") || line.hasPrefix("\\") || fence(line) != nil { return "\\" + line }
         return line
     }
 

@@ -229,8 +229,12 @@ public final class LessonMode {
         for line in lines {
             let nested = session.executeDepth > 0
             let location = line.step.line > 0 ? SourceLocation(file: active?.lesson.file ?? "", line: line.step.line) : nil
+            let start = session.console.chunks.count
             let outcome = session.execute(line: line.step.command, location: location)
-            if nested { session.record(outcome) }
+            if nested {
+                session.record(outcome)
+                session.console.truncateChunks(to: start)
+            }
             if !outcome.ok && !line.expectFailure {
                 let place = location.map { "\($0.file):\($0.line): " } ?? ""
                 failures.append("warning: \(place)lesson setup `\(line.step.command)` failed: \(outcome.error?.message ?? "error")")
