@@ -117,7 +117,7 @@ public struct LessonFormatError: Error, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
     public init(file: String, line: Int, message: String) { self.file = file; self.line = line; self.message = message }
-    public var description: String { "\(file):\(line): \(message)" }
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
 /// Reading and writing the lesson format.
