@@ -11,6 +11,8 @@ public final class Console {
     public let writesToTerminal: Bool
     /// Whether stdout is a terminal (decides colour and progress bars).
     public let isTerminal: Bool
+    /// Captures without writing to the terminal while true (lesson mode's hidden setup lines).
+    public var isMuted = false
     /// Everything written since the session started (cleared after each top-level command).
     public private(set) var chunks: [(stream: Stream, text: String)] = []
 
@@ -30,7 +32,7 @@ public final class Console {
 
     public func write(_ text: String, to stream: Stream) {
         chunks.append((stream, ANSI.strip(text)))
-        guard writesToTerminal else { return }
+        guard writesToTerminal && !isMuted else { return }
         let file = stream == .out ? rlhf_stdout() : rlhf_stderr()
         fputs(text, file)
         fflush(file)
@@ -38,7 +40,7 @@ public final class Console {
 
     /// Terminal-only text that is not kept: progress bars redrawn with \r.
     public func transient(_ text: String) {
-        guard writesToTerminal && isTerminal else { return }
+        guard writesToTerminal && isTerminal && !isMuted else { return }
         fputs(text, rlhf_stdout())
         fflush(rlhf_stdout())
     }
@@ -50,6 +52,12 @@ public final class Console {
     }
 
     func clearChunks() { chunks.removeAll(keepingCapacity: true) }
+
+    /// Forgets what was written after chunk `count` (lesson mode's quiet setup lines are not
+    /// part of the output of the command that ran them).
+    func truncateChunks(to count: Int) {
+        if count < chunks.count { chunks.removeSubrange(count...) }
+    }
 }
 
 /// Terminal colours. Used only when `Session.colorEnabled`; colour never carries meaning alone.

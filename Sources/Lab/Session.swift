@@ -26,10 +26,12 @@ public struct CommandOutcome {
     public var stderr = ""
 }
 
-/// One top-level command and everything it printed, for `:record`.
+/// One top-level command and everything it printed (stdout, then stderr), for `:record`.
 public struct TranscriptEntry: Equatable {
     public var line: String
     public var output: String
+    /// False when the command failed (`:record` puts it in a `should-fail` block).
+    public var ok = true
 }
 
 /// A typed key into `Session` artifacts: `static let policy = ArtifactKey<GPT2>("policy")`.
@@ -72,6 +74,16 @@ public final class Session {
 
     // MARK: Bookkeeping
     public private(set) var transcript: [TranscriptEntry] = []
+    /// The settings that differed from their defaults when the transcript began (`:record`
+    /// writes them as front matter and a hidden `:set` block, so the transcript replays).
+    var transcriptStartSettings: [(name: String, value: SettingValue)] = []
+    /// Commands that are not part of the transcript (they steer the session, not the models).
+    static let unrecordedCommands: Set<String> = [":record", "lesson", "next", "back", "where"]
+    /// Called once after each top-level line (typed, piped, `-c`; not the lines inside a `:read`
+    /// script) with its outcome. Lesson mode sets it to advance the lesson: it may run more
+    /// lines itself, and the text it returns is printed after the line's output and added to
+    /// that outcome's `stdout`. Blank lines and comments do not call it.
+    public var afterLine: ((CommandOutcome) -> String)?
     /// Set by `:quit`; the REPL stops reading.
     public var quitRequested = false
     /// Lines that failed so far (a script's exit code is non-zero when this is).
@@ -81,7 +93,8 @@ public final class Session {
     public static let maxReadDepth = 25
     /// The last line whose command repeats on Enter (steppable verbs only).
     public private(set) var repeatableLine: String?
-    private var executeDepth = 0
+    /// How many `execute` calls are running (0 between top-level lines).
+    public private(set) var executeDepth = 0
 
     public init(console: Console = Console(), settings: Settings = Settings(), table: CommandTable = .standard) {
         self.console = console
@@ -91,6 +104,7 @@ public final class Session {
         settings.onChange("seed") { [unowned self] _, new in
             if case .int(let seed) = new { self.rng = RandomGenerator(seed: UInt64(seed)) }
         }
+        lessonNumbers = { [unowned self] in LessonMode.of(self).numbers }
         settings.onChange("threads") { _, new in
             if case .int(let n) = new { BLAS.threads = n }
         }
@@ -140,6 +154,9 @@ public final class Session {
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return outcome }
 
         let start = console.chunks.count
+        if executeDepth == 0 && transcript.isEmpty {
+            transcriptStartSettings = settings.changed.map { ($0.name, settings.value($0.name)) }
+        }
         executeDepth += 1
         var json = jsonOutput
         var repeatable = false
@@ -179,13 +196,27 @@ public final class Session {
         outcome.stdout = console.text(since: start, stream: .out)
         outcome.stderr = console.text(since: start, stream: .err)
         if executeDepth == 0 {
-            if outcome.command != ":record" {
-                transcript.append(TranscriptEntry(line: trimmed, output: console.text(since: start)))
-            }
+            record(outcome)
             console.clearChunks()
             repeatableLine = repeatable ? trimmed : nil
+            if let afterLine {
+                let extra = afterLine(outcome)
+                if !extra.isEmpty {
+                    console.out(extra)
+                    outcome.stdout += extra + "\n"
+                    console.clearChunks()
+                }
+            }
         }
         return outcome
+    }
+
+    /// Adds a line to the transcript (top-level lines do this themselves; lesson mode also
+    /// records the setup lines it runs from inside a command).
+    func record(_ outcome: CommandOutcome) {
+        guard !Session.unrecordedCommands.contains(outcome.command ?? "") else { return }
+        transcript.append(TranscriptEntry(line: outcome.line.trimmingWhitespace,
+                                          output: outcome.stdout + outcome.stderr, ok: outcome.ok))
     }
 
     /// Prints an error: text on stderr, or one JSON object on stdout in JSON mode.

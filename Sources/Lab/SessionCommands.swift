@@ -142,10 +142,11 @@ extension Command {
         arguments: "<file> [--force]",
         summary: "save the session so far as a lesson-format transcript",
         help: """
-            Writes every command typed so far and its output as Markdown: a fenced ```rlhf block \
-            of `> command` lines, each followed by what it printed. The same format is used by \
-            lessons and tests, so a recorded session can become one. Refuses to overwrite an \
-            existing file unless --force is given.
+            Writes every command typed so far and its output as Markdown: front matter with \
+            the seed, then fenced ```rlhf blocks of `> command` lines, each followed by what it \
+            printed (failed commands in ```rlhf,should-fail blocks). It is the lesson format, so \
+            `rlhf check FILE` replays it and compares the outputs, and a recorded session can \
+            become a lesson. Refuses to overwrite an existing file unless --force is given.
             """,
         examples: [":record my-session.md"],
         completion: .files,
@@ -156,7 +157,7 @@ extension Command {
         if FileManager.default.fileExists(atPath: path) && !args.flag("force") {
             throw args.error("'\(path)' already exists", hint: "add --force to overwrite it")
         }
-        let text = Transcript.markdown(session.transcript)
+        let text = Transcript.markdown(session)
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) }
         catch { throw args.error("cannot write '\(path)'", hint: "does its folder exist?") }
         let count = session.transcript.count
@@ -176,17 +177,53 @@ extension Command {
     }
 }
 
-/// The lesson/transcript format: Markdown with a fenced ```rlhf block of `> command` lines,
-/// each followed by its output.
+/// `:record`'s output: the session so far in the lesson format (see LessonFile.swift), so
+/// `rlhf check FILE` replays it to the same outputs. The front matter carries the seed, width
+/// and threads the transcript began with; other settings changed before it began are set again
+/// in a hidden block; commands that failed go in `should-fail` blocks.
 public enum Transcript {
-    public static func markdown(_ entries: [TranscriptEntry]) -> String {
-        var text = "# Recorded session\n\nRecorded with `:record` in RLHF Lab \(LabInfo.version).\n\n```rlhf\n"
-        for entry in entries {
-            text += "> \(entry.line)\n"
-            text += entry.output
-            if !entry.output.isEmpty && !entry.output.hasSuffix("\n") { text += "\n" }
+    public static func lesson(_ session: Session) -> Lesson {
+        var start: [String: SettingValue] = [:]
+        for (name, value) in session.transcriptStartSettings { start[name] = value }
+        func startInt(_ name: String) -> Int {
+            if case .int(let n)? = start[name] ?? session.settings.spec(name)?.defaultValue { return n }
+            return 0
         }
-        text += "```\n"
-        return text
+        var matter = Lesson.FrontMatter(title: "Recorded session", seed: startInt("seed"),
+                                        width: startInt("width"), threads: startInt("threads"))
+        matter.source = nil
+        var lesson = Lesson(file: "", frontMatter: matter, items: [
+            .prose("# Recorded session\n\nRecorded with `:record` in RLHF Lab \(LabInfo.version).\n"),
+        ])
+        let setup = session.transcriptStartSettings.filter { !["seed", "width", "threads", "color"].contains($0.name) }
+        if !setup.isEmpty {
+            let steps = setup.map { name, value -> Lesson.Step in
+                let old = session.settings.spec(name)?.defaultValue.description ?? ""
+                var text = value.description
+                if case .string(let s) = value, s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == ";" }) {
+                    text = "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                }
+                return Lesson.Step(command: ":set \(name) \(text)", expected: ["\(name): \(old) -> \(value)"])
+            }
+            lesson.items.append(.block(Lesson.Block(attributes: [.hidden], steps: steps)))
+            lesson.items.append(.prose(""))
+        }
+        var index = 0
+        let entries = session.transcript
+        while index < entries.count {
+            let ok = entries[index].ok
+            var block = Lesson.Block(attributes: ok ? [] : [.shouldFail])
+            while index < entries.count && entries[index].ok == ok {
+                block.steps.append(Lesson.Step(command: entries[index].line, expected: LessonFile.outputLines(entries[index].output)))
+                index += 1
+            }
+            lesson.items.append(.block(block))
+            if index < entries.count { lesson.items.append(.prose("")) }
+        }
+        return lesson
+    }
+
+    public static func markdown(_ session: Session) -> String {
+        LessonFile.write(lesson(session))
     }
 }

@@ -148,6 +148,10 @@ import Testing
         #expect(recorded.stdout == "recorded 2 commands to \(path)\n")
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == """
+            ---
+            title: Recorded session
+            seed: 0
+            ---
             # Recorded session
 
             Recorded with `:record` in RLHF Lab \(LabInfo.version).
@@ -155,6 +159,9 @@ import Testing
             ```rlhf
             > :set temperature 0.5
             temperature: 1 -> 0.5
+            ```
+
+            ```rlhf,should-fail
             > :set top_p 0
             error: top_p: 0 is out of range
               hint: allowed: 0 < top_p <= 1
