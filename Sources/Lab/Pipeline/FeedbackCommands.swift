@@ -128,7 +128,8 @@ extension Command {
         for (_, comparison, _, _) in made { try pipeline.record(comparison) }
         session.rng = rng
         var lines: [String] = []
-        for (pending, comparison, a, b) in made.prefix(3) {
+        let shown = session.settings.int("verbose") >= 1 ? 3 : 0
+        for (pending, comparison, a, b) in made.prefix(shown) {
             lines.append("prompt: \(pending.prompt)")
             for (index, (response, judgement)) in [(pending.first, a), (pending.second, b)].enumerated() {
                 let mark = comparison.chosen == response ? "chosen  " : "rejected"
@@ -136,7 +137,7 @@ extension Command {
                 lines.append("      " + judgement.reasons.joined(separator: "; "))
             }
         }
-        if made.count > 3 { lines.append("... \(made.count - 3) more") }
+        if made.count > shown && shown > 0 { lines.append("... \(made.count - shown) more") }
         lines.append("labelled \(made.count) pairs (\(ties) ties skipped); \(pipeline.preferences.count) comparisons in all" +
                      (interrupted ? "; stopped by Ctrl-C" : ""))
         return CommandResult(text: lines.joined(separator: "\n"),
@@ -167,7 +168,7 @@ extension Command {
             for c in pipeline.preferences { byLabeler[c.labeler, default: 0] += 1 }
             var lines = ["\(pipeline.preferences.count) comparisons" +
                 (byLabeler.isEmpty ? "" : ": " + byLabeler.sorted { $0.key < $1.key }.map { "\($0.value) by \($0.key)" }.joined(separator: ", "))]
-            if !pipeline.labelSeconds.isEmpty {
+            if !pipeline.labelSeconds.isEmpty && session.console.isTerminal {   // timings only on a terminal: scripts stay deterministic
                 let sorted = pipeline.labelSeconds.sorted()
                 lines.append(String(format: "your labels took %.1f s each (median of %d); writing a good answer yourself takes far longer",
                                     sorted[sorted.count / 2], sorted.count))
