@@ -86,7 +86,7 @@ extension Settings {
                         "KL penalty weight: reward - beta * KL(policy || reference)"),
             SettingSpec("kl_estimator", .policy, .word(["k1", "k3"]), default: .word("k1"),
                         "k1 = log ratio, k3 = (ratio - 1) - log ratio (always >= 0)"),
-            learningRate("ppo.lr", .policy, 3e-4, "AdamW learning rate for PPO"),
+            learningRate("ppo.lr", .policy, 1e-4, "AdamW learning rate for PPO (lower than REINFORCE: each batch is used for several epochs)"),
             SettingSpec("ppo.epochs", .policy, .int(1...100), default: .int(4),
                         "passes over each batch of rollouts"),
             batch("ppo.batch", .policy, 64, "rollouts (prompts) per PPO iteration"),

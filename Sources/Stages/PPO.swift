@@ -27,7 +27,8 @@ import GPT2
 ///   beta *= 1 + clip((KL - target) / target, -0.2, 0.2) * prompts / horizon
 public final class PPO: TrainingStage {
     public struct Settings: Sendable, Equatable {
-        public var learningRate: Float = 3e-4
+        /// Lower than REINFORCE's: every batch of rollouts is used for several epochs.
+        public var learningRate: Float = 1e-4
         /// Rollouts (prompts) per iteration.
         public var prompts = 32
         public var epochs = 4

@@ -153,7 +153,7 @@ extension Command {
         let result = stage.evaluate(comparisons)
         let training = pipeline.preferences.isEmpty ? nil : stage.evaluate(Array(pipeline.preferences.suffix(500)))
         var text = "reward model on \(comparisons.count) held-out comparisons: accuracy \(Format.number(result.accuracy, decimals: 3)), loss \(Format.number(result.loss)), mean margin \(Format.number(result.margin))"
-        if let training { text += "\non the training comparisons: accuracy \(Format.number(training.accuracy, decimals: 3))" }
+        if let training { text += "\non this session's last \(min(500, pipeline.preferences.count)) comparisons: accuracy \(Format.number(training.accuracy, decimals: 3))" }
         return CommandResult(text: text, fields: ["heldout_accuracy": .number(result.accuracy), "heldout_loss": .number(result.loss),
                                                   "train_accuracy": training.map { .number($0.accuracy) } ?? .null])
     }
