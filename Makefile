@@ -32,3 +32,5 @@ test: deps
 	$(SWIFT) build -c release
 	$(SWIFT) test -c release
 	bash Tests/repl-tmux.sh
+	.build/release/rlhf check
+	.build/release/rlhf bench --config tiny --quick
