@@ -38,8 +38,7 @@ public final class DPO: TrainingStage {
     public var optimizer: any Optimizer { sgd ?? adam }
     let adam: AdamW
     var sgd: SGD?
-    var rng: RandomGenerator
-    var order: [Int] = []
+    var sampler: EpochSampler
 
     public init(policy: GPT2Model, reference: GPT2Model, pairs: [Comparison], encoder: Encoder, settings: Settings) throws {
         try settings.validate()
@@ -49,7 +48,7 @@ public final class DPO: TrainingStage {
         self.encoder = encoder
         self.settings = settings
         adam = AdamW(parameters: policy.parameters, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        rng = RandomGenerator(seed: settings.seed)
+        sampler = EpochSampler(seed: settings.seed)
     }
 
     /// Uses plain SGD with this learning rate from now on (fixture tests).
@@ -74,22 +73,14 @@ public final class DPO: TrainingStage {
         try settings.validate()
         guard !pairs.isEmpty else { throw HyperparameterError("no preference pairs yet: label some with pair/prefer or autolabel") }
         let step = stepsDone + 1
-        var rngAfter = rng, orderAfter = order
-        var chosen: [Comparison] = []
-        for _ in 0..<min(settings.batchSize, pairs.count) {
-            if orderAfter.isEmpty {
-                orderAfter = Array(0..<pairs.count)
-                rngAfter.shuffle(&orderAfter)
-            }
-            chosen.append(pairs[orderAfter.removeLast()])
-        }
+        var samplerAfter = sampler
+        let chosen = samplerAfter.nextBatch(size: settings.batchSize, count: pairs.count).map { pairs[$0] }
         let (loss, rewardsChosen, rewardsRejected) = loss(chosen)
         adam.learningRate = settings.learningRate
         adam.weightDecay = settings.weightDecay
         let (updates, norm) = try OptimizationStep(stage: "dpo", optimizer: optimizer, gradientClip: settings.gradientClip)
             .apply(loss: loss, step: step)
-        rng = rngAfter
-        order = orderAfter
+        sampler = samplerAfter
         stepsDone = step
         let n = Double(chosen.count)
         let margins = zip(rewardsChosen, rewardsRejected).map { $0 - $1 }

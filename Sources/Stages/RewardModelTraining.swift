@@ -61,8 +61,7 @@ public final class RewardModelTraining: TrainingStage {
     let adam: AdamW
     /// Plain SGD instead of AdamW (fixture tests compare one SGD step with PyTorch).
     var sgd: SGD?
-    var rng: RandomGenerator
-    var order: [Int] = []
+    var sampler: EpochSampler
 
     public init(model: GPT2Model, pairs: [Comparison], heldOut: [Comparison] = [], encoder: Encoder,
                 settings: Settings) throws {
@@ -74,7 +73,7 @@ public final class RewardModelTraining: TrainingStage {
         self.encoder = encoder
         self.settings = settings
         adam = AdamW(parameters: model.parameters, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        rng = RandomGenerator(seed: settings.seed)
+        sampler = EpochSampler(seed: settings.seed)
     }
 
     /// Uses plain SGD with this learning rate from now on.
@@ -106,22 +105,14 @@ public final class RewardModelTraining: TrainingStage {
         try settings.validate()
         guard !pairs.isEmpty else { throw HyperparameterError("no preference pairs yet: label some with pair/prefer or autolabel") }
         let step = stepsDone + 1
-        var rngAfter = rng, orderAfter = order
-        var chosen: [Comparison] = []
-        for _ in 0..<min(settings.batchSize, pairs.count) {
-            if orderAfter.isEmpty {
-                orderAfter = Array(0..<pairs.count)
-                rngAfter.shuffle(&orderAfter)
-            }
-            chosen.append(pairs[orderAfter.removeLast()])
-        }
+        var samplerAfter = sampler
+        let chosen = samplerAfter.nextBatch(size: settings.batchSize, count: pairs.count).map { pairs[$0] }
         let (loss, results) = loss(chosen)
         adam.learningRate = settings.learningRate
         adam.weightDecay = settings.weightDecay
         let (updates, norm) = try OptimizationStep(stage: "reward", optimizer: optimizer, gradientClip: settings.gradientClip)
             .apply(loss: loss, step: step)
-        rng = rngAfter
-        order = orderAfter
+        sampler = samplerAfter
         stepsDone = step
         lastPairs = results
         let accuracy = Double(results.filter { $0.rewardChosen > $0.rewardRejected }.count) / Double(results.count)

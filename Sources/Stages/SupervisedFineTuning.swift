@@ -35,8 +35,7 @@ public final class SupervisedFineTuning: TrainingStage {
     public var trainedParameters: [Tensor] { model.parameters }
     public var optimizer: any Optimizer { adam }
     let adam: AdamW
-    var rng: RandomGenerator
-    var order: [Int] = []
+    var sampler: EpochSampler
 
     public init(model: GPT2Model, examples: [PromptCompletion], heldOut: [PromptCompletion] = [],
                 encoder: Encoder, settings: Settings) throws {
@@ -48,7 +47,7 @@ public final class SupervisedFineTuning: TrainingStage {
         self.encoder = encoder
         self.settings = settings
         adam = AdamW(parameters: model.parameters, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        rng = RandomGenerator(seed: settings.seed)
+        sampler = EpochSampler(seed: settings.seed)
     }
 
     /// Completion-only cross-entropy of a set of examples.
@@ -60,23 +59,14 @@ public final class SupervisedFineTuning: TrainingStage {
     public func step() throws -> StepReport {
         try settings.validate()
         let step = stepsDone + 1
-        // walk through the examples in a shuffled order, reshuffling at each epoch
-        var rngAfter = rng, orderAfter = order
-        var chosen: [PromptCompletion] = []
-        for _ in 0..<min(settings.batchSize, examples.count) {
-            if orderAfter.isEmpty {
-                orderAfter = Array(0..<examples.count)
-                rngAfter.shuffle(&orderAfter)
-            }
-            chosen.append(examples[orderAfter.removeLast()])
-        }
+            var samplerAfter = sampler
+        let chosen = samplerAfter.nextBatch(size: settings.batchSize, count: examples.count).map { examples[$0] }
         let loss = loss(chosen)
         adam.learningRate = settings.learningRate
         adam.weightDecay = settings.weightDecay
         let (updates, norm) = try OptimizationStep(stage: "sft", optimizer: adam, gradientClip: settings.gradientClip)
             .apply(loss: loss, step: step)
-        rng = rngAfter
-        order = orderAfter
+        sampler = samplerAfter
         stepsDone = step
         return StepReport(stage: "sft", step: step, learningRate: adam.learningRate, seed: settings.seed,
                           loss: Double(loss.item), updates: updates, gradientNorm: norm)
