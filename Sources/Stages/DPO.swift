@@ -8,8 +8,8 @@ import GPT2
 ///   reward_c = beta * (log p(chosen) - log q(chosen))      ("implicit reward")
 ///   reward_r = beta * (log p(rejected) - log q(rejected))
 ///   loss     = -log sigmoid(reward_c - reward_r)            (= ln 2 when p = q)
-public final class DPO: TrainingStage {
-    public struct Settings: Sendable, Equatable {
+public final class DPO: ConfigurableStage {
+    public struct Settings: StageSettings, Equatable {
         public var learningRate: Float = 3e-4
         /// Pairs per step.
         public var batchSize = 16

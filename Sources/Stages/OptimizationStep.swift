@@ -88,3 +88,15 @@ extension TrainingStage {
         return reports
     }
 }
+
+/// A stage's hyperparameters: checked before use, with the seed of the stage's random numbers.
+public protocol StageSettings: Sendable {
+    var seed: UInt64 { get set }
+    func validate() throws
+}
+
+/// A training stage whose hyperparameters can change between steps (a student's `:set`).
+public protocol ConfigurableStage: TrainingStage {
+    associatedtype Settings: StageSettings
+    var settings: Settings { get set }
+}

@@ -25,8 +25,8 @@ import GPT2
 /// policy's body, so the value loss (weighted by vf_coef) also moves the body.
 /// Optional adaptive KL controller (Ziegler et al. 2019): after each iteration
 ///   beta *= 1 + clip((KL - target) / target, -0.2, 0.2) * prompts / horizon
-public final class PPO: TrainingStage {
-    public struct Settings: Sendable, Equatable {
+public final class PPO: ConfigurableStage {
+    public struct Settings: StageSettings, Equatable {
         /// Lower than REINFORCE's: every batch of rollouts is used for several epochs.
         public var learningRate: Float = 1e-4
         /// Rollouts (prompts) per iteration.

@@ -7,8 +7,8 @@ import GPT2
 /// Each step draws `batchSize` random windows of n_ctx + 1 tokens from the corpus; the model
 /// reads the first n_ctx tokens and is scored on predicting each following token:
 ///   loss = mean over positions of -log p(token_{t+1} | tokens_{<=t})      perplexity = exp(loss)
-public final class Pretraining: TrainingStage {
-    public struct Settings: Sendable, Equatable {
+public final class Pretraining: ConfigurableStage {
+    public struct Settings: StageSettings, Equatable {
         /// AdamW learning rate.
         public var learningRate: Float = 3e-3
         /// Windows per step.

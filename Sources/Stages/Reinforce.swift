@@ -11,10 +11,10 @@ import GPT2
 ///   loss    = -mean over samples of A(y) * log p_policy(y | x)
 /// Baselines: none (A = R); moving (a running mean of R); rloo (leave-one-out: the mean R of
 /// the prompt's other K-1 samples); batch (A = (R - mean R) / std R over the batch).
-public final class Reinforce: TrainingStage {
+public final class Reinforce: ConfigurableStage {
     public enum Baseline: String, Sendable, CaseIterable { case none, moving, rloo, batch }
 
-    public struct Settings: Sendable, Equatable {
+    public struct Settings: StageSettings, Equatable {
         public var learningRate: Float = 5e-4
         /// Prompts per step.
         public var prompts = 32

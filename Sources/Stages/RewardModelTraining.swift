@@ -12,8 +12,8 @@ import GPT2
 ///   dloss/ddelta = -sigmoid(-delta)          (= -0.5 when r_c = r_r)
 /// plus an optional centering term c * mean((r_c + r_r)^2) that keeps rewards near 0.
 /// Only differences of rewards matter, so the model learns the scale by itself.
-public final class RewardModelTraining: TrainingStage {
-    public struct Settings: Sendable, Equatable {
+public final class RewardModelTraining: ConfigurableStage {
+    public struct Settings: StageSettings, Equatable {
         public var learningRate: Float = 1e-3
         /// Pairs per step.
         public var batchSize = 16

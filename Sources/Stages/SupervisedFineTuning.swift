@@ -7,8 +7,8 @@ import GPT2
 /// Each row is [prompt][completion][EOS]; only the completion and EOS tokens count:
 ///   loss = sum over completion positions of -log p(token_j | tokens_<j) / number of completion tokens
 /// Changing a prompt token's target changes nothing (the mask is 0 there).
-public final class SupervisedFineTuning: TrainingStage {
-    public struct Settings: Sendable, Equatable {
+public final class SupervisedFineTuning: ConfigurableStage {
+    public struct Settings: StageSettings, Equatable {
         /// AdamW learning rate.
         public var learningRate: Float = 1e-3
         /// Examples per step (the whole set if it is smaller).

@@ -48,19 +48,13 @@ extension Command {
         settings.sampling = try samplingSettings(session, model: policy, args)
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
-        let stage: Reinforce
-        if let existing = pipeline.reinforce, existing.policy === policy, existing.reference === reference,
-           existing.reward.model === reward.model {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            existing.settings = settings
-            stage = existing
-        } else {
-            settings.seed = session.rng.next()
-            stage = try Reinforce(policy: policy, reference: reference, reward: reward, encoder: pipeline.encoder(for: policy),
-                                  trainingPrompts: PipelineState.prompts("train"), settings: settings)
-            pipeline.reinforce = stage
+        let stage = try continueOrStart(pipeline.reinforce, sameModels: {
+            $0.policy === policy && $0.reference === reference && $0.reward.model === reward.model
+        }, settings: settings, session: session) {
+            try Reinforce(policy: policy, reference: reference, reward: reward, encoder: pipeline.encoder(for: policy),
+                          trainingPrompts: PipelineState.prompts("train"), settings: $0)
         }
+        pipeline.reinforce = stage
         var run = TrainingRun(session: session, stageName: "reinforce")
         run.describeStep = { "score \(Format.number($0.metric("objective/scores") ?? 0))  kl \(Format.number($0.metric("objective/kl") ?? 0))" }
         let (reports, text, fields) = try run.run(stage, steps: steps)
@@ -130,20 +124,15 @@ extension Command {
         settings.klHorizon = s.float("ppo.kl_horizon")
         settings.sampling = try samplingSettings(session, model: policy, args)
         settings.gradientClip = s.float("grad_clip")
-        let stage: PPO
-        if let existing = pipeline.ppo, existing.policy === policy, existing.reference === reference,
-           existing.reward.model === reward.model {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            if settings.targetKL > 0 { settings.beta = existing.settings.beta }   // the controller owns beta
-            existing.settings = settings
-            stage = existing
-        } else {
-            settings.seed = session.rng.next()
-            stage = try PPO(policy: policy, reference: reference, reward: reward, encoder: pipeline.encoder(for: policy),
-                            trainingPrompts: PipelineState.prompts("train"), settings: settings)
-            pipeline.ppo = stage
+        let sameModels = { (stage: PPO) in stage.policy === policy && stage.reference === reference && stage.reward.model === reward.model }
+        if let existing = pipeline.ppo, sameModels(existing), settings.targetKL > 0 {
+            settings.beta = existing.settings.beta   // the adaptive KL controller owns beta
         }
+        let stage = try continueOrStart(pipeline.ppo, sameModels: sameModels, settings: settings, session: session) {
+            try PPO(policy: policy, reference: reference, reward: reward, encoder: pipeline.encoder(for: policy),
+                    trainingPrompts: PipelineState.prompts("train"), settings: $0)
+        }
+        pipeline.ppo = stage
         var run = TrainingRun(session: session, stageName: "ppo")
         run.describeStep = {
             "score \(Format.number($0.metric("objective/scores") ?? 0))  kl \(Format.number($0.metric("objective/kl") ?? 0))" +
@@ -209,18 +198,12 @@ extension Command {
         settings.beta = s.float("dpo.beta")
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
-        let stage: DPO
-        if let existing = pipeline.dpo, existing.policy === policy, existing.reference === reference {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            existing.settings = settings
-            existing.pairs = pipeline.preferences
-            stage = existing
-        } else {
-            settings.seed = session.rng.next()
-            stage = try DPO(policy: policy, reference: reference, pairs: pipeline.preferences, encoder: pipeline.encoder(for: policy), settings: settings)
-            pipeline.dpo = stage
+        let stage = try continueOrStart(pipeline.dpo, sameModels: { $0.policy === policy && $0.reference === reference },
+                                        settings: settings, session: session) {
+            try DPO(policy: policy, reference: reference, pairs: pipeline.preferences, encoder: pipeline.encoder(for: policy), settings: $0)
         }
+        stage.pairs = pipeline.preferences
+        pipeline.dpo = stage
         var run = TrainingRun(session: session, stageName: "dpo")
         run.describeStep = {
             "chosen \(Format.number($0.metric("rewards/chosen") ?? 0))  rejected \(Format.number($0.metric("rewards/rejected") ?? 0))" +

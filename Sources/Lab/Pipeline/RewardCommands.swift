@@ -66,15 +66,11 @@ extension Command {
         settings.centering = s.float("reward.center")
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
-        if let existing = pipeline.rewardTraining, existing.model === model {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            existing.settings = settings
-            existing.pairs = pipeline.preferences
-            return existing
+        let stage = try continueOrStart(pipeline.rewardTraining, sameModels: { $0.model === model }, settings: settings,
+                                        session: session) {
+            try RewardModelTraining(model: model, pairs: pipeline.preferences, encoder: pipeline.encoder(for: model), settings: $0)
         }
-        settings.seed = session.rng.next()
-        let stage = try RewardModelTraining(model: model, pairs: pipeline.preferences, encoder: pipeline.encoder(for: model), settings: settings)
+        stage.pairs = pipeline.preferences
         pipeline.rewardTraining = stage
         return stage
     }

@@ -32,17 +32,9 @@ extension Command {
         settings.warmupSteps = s.int("pretrain.warmup")
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
-        let stage: Pretraining
-        if let existing = pipeline.pretraining, existing.model === model {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            existing.settings = settings
-            stage = existing
-        } else {
-            settings.seed = session.rng.next()
-            stage = try Pretraining(model: model, corpus: try pipeline.corpusTokens(), settings: settings)
-            pipeline.pretraining = stage
-        }
+        let stage = try continueOrStart(pipeline.pretraining, sameModels: { $0.model === model }, settings: settings,
+                                        session: session) { try Pretraining(model: model, corpus: try pipeline.corpusTokens(), settings: $0) }
+        pipeline.pretraining = stage
         var run = TrainingRun(session: session, stageName: "pretrain")
         run.describeStep = { "ppl \(Format.number($0.metric("perplexity") ?? 0))" }
         let (_, text, fields) = try run.run(stage, steps: steps)
@@ -76,19 +68,13 @@ extension Command {
         settings.batchSize = s.int("sft.batch")
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
-        let stage: SupervisedFineTuning
-        if let existing = pipeline.supervised, existing.model === model, args.options["data"] == nil {
-            try settings.validate()
-            settings.seed = existing.settings.seed
-            existing.settings = settings
-            stage = existing
-        } else {
-            let examples = try pipeline.sftExamples(file: args.options["data"])
-            settings.seed = session.rng.next()
-            stage = try SupervisedFineTuning(model: model, examples: examples, heldOut: pipeline.sftHeldOutExamples,
-                                             encoder: pipeline.encoder(for: model), settings: settings)
-            pipeline.supervised = stage
+        let examples = try pipeline.sftExamples(file: args.options["data"])
+        let stage = try continueOrStart(pipeline.supervised, sameModels: { $0.model === model && $0.examples == examples },
+                                        settings: settings, session: session) {
+            try SupervisedFineTuning(model: model, examples: examples, heldOut: pipeline.sftHeldOutExamples,
+                                     encoder: pipeline.encoder(for: model), settings: $0)
         }
+        pipeline.supervised = stage
         var text = "", fields: [String: JSONValue] = [:]
         if !evaluateOnly {
             (_, text, fields) = try TrainingRun(session: session, stageName: "sft").run(stage, steps: steps)

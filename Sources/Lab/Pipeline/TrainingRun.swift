@@ -125,3 +125,19 @@ enum UpdateTable {
         return .object(object)
     }
 }
+
+/// The stage a training verb steps: the one in progress when it still trains the same models
+/// (so the optimiser's state and the data order carry on) with the session's current settings,
+/// otherwise a new one whose seed comes from the session's random numbers.
+func continueOrStart<Stage: ConfigurableStage>(_ existing: Stage?, sameModels: (Stage) -> Bool, settings: Stage.Settings,
+                                               session: Session, start: (Stage.Settings) throws -> Stage) throws -> Stage {
+    var settings = settings
+    if let existing, sameModels(existing) {
+        try settings.validate()
+        settings.seed = existing.settings.seed
+        existing.settings = settings
+        return existing
+    }
+    settings.seed = session.rng.next()
+    return try start(settings)
+}
