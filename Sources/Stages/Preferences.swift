@@ -104,12 +104,10 @@ public final class PreferenceStore {
     /// (labeler "imported"). A bad line in the middle is an error; a bad *last* line is a torn
     /// write: it is reported in `problems` and the valid lines are kept.
     public static func load(from url: URL) throws -> PreferenceLoad {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DataFileError("\(url.path): cannot read the file (missing or unreadable)")
-        }
-        guard data.count <= 256 << 20 else { throw DataFileError("\(url.lastPathComponent): larger than 256 MB") }
+        let data = try readDataFile(url)
         let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = textLines(text)
+        let endsWithNewline = data.last == UInt8(ascii: "\n")
         let lastNonEmpty = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var result = PreferenceLoad(comparisons: [], problems: [])
         for (index, line) in lines.enumerated() {
@@ -119,7 +117,7 @@ public final class PreferenceStore {
                 result.comparisons.append(try decode(Data(trimmed.utf8)))
             } catch {
                 let place = "\(url.lastPathComponent):\(index + 1)"
-                if index == lastNonEmpty && !text.hasSuffix("\n") {
+                if index == lastNonEmpty && !endsWithNewline {
                     result.problems.append("\(place): torn last line (partial write), skipped")
                 } else {
                     throw DataFileError("\(place): \(error is DataFileError ? "\(error)" : "not a preference record {\"prompt\", \"chosen\", \"rejected\"}")")
