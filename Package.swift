@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Lab", "GPT2", "Stages"]),
 
     ],
     swiftLanguageModes: [.v5]
