@@ -23,8 +23,9 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Inputs per harness (the seeds first, then mutations).")
     var iterations = 20_000
 
-    @Option(help: "Seed of the mutations.")
-    var seed: UInt64 = 1
+    /// `--seed S` is the shared session option (the root command declares it): the seed of the mutations here.
+    @OptionGroup var options: SessionOptions
+    var seed: UInt64 { UInt64(max(0, options.seed ?? 1)) }
 
     @Option(help: "Folder with one subfolder of seed files per harness.")
     var corpus: String?
