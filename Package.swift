@@ -40,6 +40,8 @@ let package = Package(
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Lab"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Lab", "GPT2", "Stages"]),
+
     ],
     swiftLanguageModes: [.v5]
 )

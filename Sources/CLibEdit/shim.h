@@ -68,13 +68,19 @@ static inline int rlhf_history_enter(History *h, const char *line) {
 
 // MARK: signals
 
-/// SIGINT without SA_RESTART, so a blocked read (el_gets) returns with EINTR.
+/// SIGINT without SA_RESTART, so a blocked read (el_gets) returns with EINTR. SIGINT is also
+/// unblocked: a parent that started us with it blocked (some test runners and process
+/// launchers do) must not take Ctrl-C away from the lab.
 static inline int rlhf_install_sigint(void (*handler)(int)) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL);
     return sigaction(SIGINT, &action, NULL);
 }
 

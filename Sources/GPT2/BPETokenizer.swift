@@ -150,8 +150,7 @@ public final class BPETokenizer: Tokenizer, @unchecked Sendable {
             throw TokenizerError(file: mergesFile.path, problem: "is not valid UTF-8")
         }
         var merges: [(String, String)] = []
-        for (index, line) in mergesText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
+        for (index, line) in textLines(mergesText).enumerated() {
             if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -188,6 +187,10 @@ public final class BPETokenizer: Tokenizer, @unchecked Sendable {
         for (index, raw) in rawMerges.enumerated() {
             // Newer files store ["left", "right"], older ones "left right".
             if let pair = raw as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
+                // merges.txt (what we save) holds "left right" per line: no spaces or newlines inside
+                guard ![left, right].contains(where: { $0.isEmpty || $0.unicodeScalars.contains { $0 == " " || $0 == "\n" || $0 == "\r" } }) else {
+                    throw TokenizerError(file: file, problem: "model.merges[\(index)] has an empty token or one with a space or line break (byte-level BPE writes a space as Ġ)")
+                }
                 merges.append((left, right))
             } else if let line = raw as? String, case let parts = line.split(separator: " ", omittingEmptySubsequences: false),
                       parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty {

@@ -124,9 +124,9 @@ public struct GPT2Config: Codable, Equatable, Sendable {
     public static func load(from url: URL) throws -> GPT2Config {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw GPT2ConfigError(file: url.path, field: "", problem: "cannot be read: \(error.localizedDescription)")
+            data = try BoundedFile.read(url, limit: 1 << 20)
+        } catch let error as BoundedFile.ReadError {
+            throw GPT2ConfigError(file: url.path, field: "", problem: error.problem + (error.problem.contains("limit") ? ": not a config.json" : ""))
         }
         return try decode(data, file: url.path)
     }

@@ -17,6 +17,8 @@ import Numerics
 public enum Safetensors {
     /// The largest header we accept. The Python library's limit is 100 MB too.
     public static let maximumHeaderBytes = 100_000_000
+    /// The largest file we open (memory-mapped): 64 GiB, far more than any model this lab trains.
+    public static let maximumFileBytes = 64 << 30
 
     /// Bytes per number for each element type we can read.
     static let bytesPerElement: [String: Int] = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8]
@@ -30,9 +32,9 @@ public enum Safetensors {
     public static func read(from url: URL) throws -> [String: Tensor] {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw SafetensorsError(file: url.path, tensor: nil, problem: "cannot be read: \(error.localizedDescription)")
+            data = try BoundedFile.read(url, limit: maximumFileBytes, mapped: true)
+        } catch let error as BoundedFile.ReadError {
+            throw SafetensorsError(file: url.path, tensor: nil, problem: error.problem)
         }
         return try decode(data, file: url.path)
     }

@@ -65,14 +65,9 @@ public func loadTokenizer(directory: URL) throws -> any Tokenizer {
 
 /// Reads a tokenizer file, refusing anything over 64 MB (GPT-2's tokenizer.json is 1.4 MB).
 func readTokenizerFile(_ url: URL) throws -> Data {
-    let limit = 64 << 20
-    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-    if let size = attributes?[.size] as? Int, size > limit {
-        throw TokenizerError(file: url.path, problem: "is \(size) bytes, more than the 64 MB limit")
-    }
     do {
-        return try Data(contentsOf: url)
-    } catch {
-        throw TokenizerError(file: url.path, problem: "cannot be read: \(error.localizedDescription)")
+        return try BoundedFile.read(url, limit: 64 << 20)
+    } catch let error as BoundedFile.ReadError {
+        throw TokenizerError(file: url.path, problem: error.problem + (error.problem.contains("limit") ? " (64 MB)" : ""))
     }
 }

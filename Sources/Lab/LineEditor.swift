@@ -95,14 +95,23 @@ public final class LineEditor {
         _ = rlhf_history_enter(history, line)
     }
 
-    /// Writes the history file, creating its folder on first use.
+    /// Writes the history file, creating its folder on first use. libedit writes a temporary
+    /// file next to it, which is then renamed over the old one (atomic on POSIX): a crash while
+    /// saving leaves the old history, never half a file.
     public func saveHistory() {
         guard let historyPath else { return }
         let folder = (historyPath as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        _ = rlhf_history_save(history, historyPath)
+        let temporaryPath = historyPath + ".tmp-\(getpid())"
+        guard rlhf_history_save(history, temporaryPath) >= 0 else {
+            unlink(temporaryPath)
+            return
+        }
+        let descriptor = open(temporaryPath, O_RDONLY)
+        if descriptor >= 0 { _ = fsync(descriptor); close(descriptor) }
+        if rename(temporaryPath, historyPath) != 0 { unlink(temporaryPath) }
     }
 
     // MARK: callbacks (reached from C, so they find the editor through EL_CLIENTDATA)

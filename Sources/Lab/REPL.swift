@@ -48,11 +48,17 @@ public enum REPL {
     }
 
     /// Standard input is a pipe or file: one command per line, errors as `<stdin>:LINE:`.
+    ///
+    /// Ctrl-C works as at the prompt: it stops the command that is running at its next step
+    /// boundary (completed steps are kept and reported) and the script goes on with its next line,
+    /// so a later `:save` still saves the work. A press while no command runs is forgotten. To
+    /// stop the whole script, press Ctrl-C three times: the process exits at once (status 130).
     static func piped(_ session: Session) -> Int32 {
         var number = 0
-        while !session.quitRequested, let line = readLine(strippingNewline: true) {
+        var input = StandardInputLines()
+        while !session.quitRequested, let line = input.next() {
             number += 1
-            if Interrupt.isRequested { break }
+            Interrupt.clear()
             let outcome = session.execute(line: line, location: SourceLocation(file: "<stdin>", line: number))
             if !outcome.ok && session.settings.bool("bail") { break }
         }
@@ -84,4 +90,37 @@ public enum REPL {
     }
 
     static func exitCode(_ session: Session) -> Int32 { session.failureCount > 0 ? 1 : 0 }
+}
+
+/// Lines of standard input, read with read(2) so that a signal (Ctrl-C) arriving while we wait
+/// for the next line does not end the input the way `readLine()` would (it sees EINTR as the end).
+struct StandardInputLines {
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+
+    /// The next line without its newline ("\r\n" too), or nil at the end of the input.
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = newline + 1
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                let line = String(decoding: buffer[start...], as: UTF8.self)
+                start = buffer.count
+                return line
+            }
+            if start > 0 { buffer.removeFirst(start); start = 0 }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { atEnd = true; continue }
+            buffer += chunk[0..<count]
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Numerics
 import Foundation
+import GPT2
 
 /// The `:` commands: they act on the session, not on models.
 extension Command {
@@ -115,12 +116,19 @@ extension Command {
                              hint: "does a script :read itself?")
         }
         let contents: String
-        do { contents = try String(contentsOfFile: path, encoding: .utf8) }
-        catch { throw args.error("cannot read '\(path)'", hint: FileManager.default.fileExists(atPath: path) ? "is it a UTF-8 text file?" : "no such file (paths are relative to \(FileManager.default.currentDirectoryPath))") }
+        do {
+            let data = try BoundedFile.read(URL(fileURLWithPath: path), limit: 16 << 20)
+            guard let text = String(data: data, encoding: .utf8) else { throw args.error("cannot read '\(path)'", hint: "is it a UTF-8 text file?") }
+            contents = text
+        } catch let error as BoundedFile.ReadError {
+            throw args.error("cannot read '\(path)': \(error.problem)",
+                             hint: FileManager.default.fileExists(atPath: path) ? "a script is a UTF-8 text file of at most 16 MB"
+                                 : "paths are used as given (no ~ expansion), relative to \(FileManager.default.currentDirectoryPath)")
+        }
         session.readDepth += 1
         defer { session.readDepth -= 1 }
         var ran = 0, failed = 0
-        for (number, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, line) in textLines(contents).enumerated() {
             if session.quitRequested { break }
             if Interrupt.isRequested {
                 throw LabError(":read: interrupted at \(path):\(number + 1)", hint: "the lines before it ran; the rest did not")

@@ -5,14 +5,19 @@ import Numerics
 ///   zero gradients -> loss = f(batch) -> backward -> (loss and every gradient finite?)
 ///   -> clip the global gradient norm -> optimiser step -> report
 ///
-/// If the loss, a gradient or an updated weight is NaN or infinite, nothing is applied: the
-/// weights and the optimiser state stay as they were, and a `DivergenceError` names the tensor
-/// and the step.
+/// If the loss, a gradient or an updated weight is NaN or infinite, or an updated weight is
+/// beyond ±`weightLimit`, nothing is applied: the weights and the optimiser state stay as they
+/// were, and a `DivergenceError` names the tensor and the step.
 public struct OptimizationStep {
     public let stage: String
     public let optimizer: any Optimizer
     /// Global gradient-norm clip (0 = off).
     public var gradientClip: Float
+
+    /// No weight of a working GPT-2 comes near this (trained GPT-2's largest are in the tens);
+    /// an update that takes one beyond it overshot: with AdamW every step moves a weight by about
+    /// the learning rate, so a learning rate of 1e6 crosses it at the first step.
+    public static let weightLimit: Float = 1e4
 
     public init(stage: String, optimizer: any Optimizer, gradientClip: Float) {
         self.stage = stage
@@ -38,11 +43,14 @@ public struct OptimizationStep {
         let savedWeights = parameters.map(\.data)
         let savedState = (optimizer as? AdamW)?.state
         let updates = optimizer.step()
-        if let bad = parameters.first(where: { $0.data.contains { !$0.isFinite } }) {
+        let limit = OptimizationStep.weightLimit
+        if let bad = parameters.first(where: { $0.data.contains { !$0.isFinite || abs($0) > limit } }) {
             for (p, saved) in zip(parameters, savedWeights) { p.data = saved }
             if let savedState { (optimizer as? AdamW)?.restore(savedState) }
+            let finite = bad.data.allSatisfy(\.isFinite)
             throw DivergenceError(stage: stage, step: step, tensor: bad.name + " (after the update)",
-                                  learningRate: optimizer.learningRate)
+                                  learningRate: optimizer.learningRate,
+                                  problem: finite ? "has a weight beyond ±1e4 (the update overshot)" : "is not a finite number")
         }
         return (updates, norm)
     }

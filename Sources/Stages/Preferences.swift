@@ -69,6 +69,12 @@ public final class PreferenceStore {
     /// next label starts on a clean line.
     public init(url: URL) throws {
         self.url = url
+        // open (or create) it for appending now: a file we cannot write is an error here, not at the first label
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else {
+            throw DataFileError("\(url.path): cannot open for appending (\(String(cString: strerror(errno))))")
+        }
+        close(fd)
         if FileManager.default.fileExists(atPath: url.path) {
             let loaded = try PreferenceStore.load(from: url)
             comparisons = loaded.comparisons
@@ -77,6 +83,11 @@ public final class PreferenceStore {
                let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) ?? Optional(-1) {
                 truncate(url.path, off_t(lastNewline + 1))
             }
+            // a last line that is whole but has no newline (a file written by hand): end it, so the
+            // next label starts on a line of its own
+            if let data = FileManager.default.contents(atPath: url.path), let last = data.last, last != UInt8(ascii: "\n") {
+                try append(raw: Data([UInt8(ascii: "\n")]))
+            }
         }
     }
 
@@ -84,6 +95,12 @@ public final class PreferenceStore {
     public func append(_ comparison: Comparison) throws {
         var line = try PreferenceStore.encode(comparison)  // one line: JSONEncoder escapes newlines
         line.append(UInt8(ascii: "\n"))
+        try append(raw: line)
+        comparisons.append(comparison)
+    }
+
+    /// Appends bytes with one write and fsyncs before returning.
+    func append(raw line: Data) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else { throw DataFileError("\(url.path): cannot open for appending (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
@@ -91,7 +108,6 @@ public final class PreferenceStore {
         guard written == line.count, fsync(fd) == 0 else {
             throw DataFileError("\(url.path): could not write the label to disk (\(String(cString: strerror(errno))))")
         }
-        comparisons.append(comparison)
     }
 
     static func encode(_ comparison: Comparison) throws -> Data {
@@ -104,12 +120,10 @@ public final class PreferenceStore {
     /// (labeler "imported"). A bad line in the middle is an error; a bad *last* line is a torn
     /// write: it is reported in `problems` and the valid lines are kept.
     public static func load(from url: URL) throws -> PreferenceLoad {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DataFileError("\(url.path): cannot read the file (missing or unreadable)")
-        }
-        guard data.count <= 256 << 20 else { throw DataFileError("\(url.lastPathComponent): larger than 256 MB") }
+        let data = try readDataFile(url)
         let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = textLines(text)
+        let endsWithNewline = data.last == UInt8(ascii: "\n")
         let lastNonEmpty = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var result = PreferenceLoad(comparisons: [], problems: [])
         for (index, line) in lines.enumerated() {
@@ -119,7 +133,7 @@ public final class PreferenceStore {
                 result.comparisons.append(try decode(Data(trimmed.utf8)))
             } catch {
                 let place = "\(url.lastPathComponent):\(index + 1)"
-                if index == lastNonEmpty && !text.hasSuffix("\n") {
+                if index == lastNonEmpty && !endsWithNewline {
                     result.problems.append("\(place): torn last line (partial write), skipped")
                 } else {
                     throw DataFileError("\(place): \(error is DataFileError ? "\(error)" : "not a preference record {\"prompt\", \"chosen\", \"rejected\"}")")

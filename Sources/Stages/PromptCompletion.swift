@@ -25,17 +25,23 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
+/// The bytes of a JSONL data file: a regular file of at most 256 MB, checked before reading.
+func readDataFile(_ url: URL) throws -> Data {
+    do {
+        return try BoundedFile.read(url, limit: 256 << 20)
+    } catch let error as BoundedFile.ReadError {
+        throw DataFileError("\(error)")
+    }
+}
+
 /// Reads prompt-completion JSONL (one JSON object per line; blank lines are skipped).
 /// Any bad line is an error naming the file and line; nothing is half-loaded.
 public func loadPromptCompletions(from url: URL) throws -> [PromptCompletion] {
     let name = url.lastPathComponent
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-        throw DataFileError("\(url.path): cannot read the file (missing or unreadable)")
-    }
-    guard data.count <= 256 << 20 else { throw DataFileError("\(name): larger than 256 MB") }
+    let data = try readDataFile(url)
     guard let text = String(data: data, encoding: .utf8) else { throw DataFileError("\(name): not UTF-8 text") }
     var examples: [PromptCompletion] = []
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (index, line) in textLines(text).enumerated() {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { continue }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {

@@ -47,8 +47,10 @@ public struct DivergenceError: Error, CustomStringConvertible {
     /// The tensor whose gradient was not finite, or "loss".
     public let tensor: String
     public let learningRate: Float
+    /// What was wrong with it.
+    public var problem = "is not a finite number"
     public var description: String {
-        "\(stage) step \(step): \(tensor == "loss" ? "the loss" : "the gradient of \(tensor)") is not a finite number; " +
+        "\(stage) step \(step): \(tensor == "loss" ? "the loss" : tensor.hasSuffix("(after the update)") ? tensor : "the gradient of \(tensor)") \(problem); " +
         "the step was not applied and the weights are those after step \(step - 1). " +
         "Try a lower learning rate than \(learningRate) or a gradient clip (grad_clip)."
     }

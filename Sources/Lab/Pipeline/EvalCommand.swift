@@ -41,7 +41,7 @@ extension Command {
         let model = try pipeline.model(role, for: "eval")
         let reference = pipeline.models[.reference]
         let rewardModel = pipeline.models[.reward]
-        var settings = try samplingSettings(session, model: model, args)
+        var settings = try samplingSettings(session, model: model, args, promptSets: ["heldout", "unseen"])
         settings.maxNewTokens = min(settings.maxNewTokens, model.config.contextLength / 2)
         let k = session.settings.int("eval.samples")
         let encoder = pipeline.encoder(for: model)

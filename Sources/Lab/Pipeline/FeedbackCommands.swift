@@ -100,7 +100,7 @@ extension Command {
         let pipeline = session.pipeline
         let policy = try pipeline.model(.policy, for: "autolabel")
         let base = pipeline.models[.base]
-        let settings = try samplingSettings(session, model: policy, args)
+        let settings = try samplingSettings(session, model: policy, args, promptSets: ["train"])
         let contrast = session.settings.float("pair.contrast")
         let encoder = pipeline.encoder(for: policy)
         let pool = PipelineState.prompts("train")

@@ -41,7 +41,7 @@ extension Command {
                                 embeddingSize: width, layerCount: settings.int("model.layers"), headCount: heads,
                                 bosTokenId: Int(tokenizer.eosTokenId), eosTokenId: Int(tokenizer.eosTokenId),
                                 padTokenId: tokenizer.padTokenId.map(Int.init))
-        try checkMemory(config, args)
+        try checkMemory(config, session: session, args)
         let seed = session.rng.next()
         let model = GPT2Model(config: config, seed: seed)
         let pipeline = session.pipeline
@@ -58,13 +58,13 @@ extension Command {
         summary: "load a model in the Hugging Face layout into a role",
         help: """
             Loads config.json, model.safetensors and the tokenizer from a folder: a shipped model \
-            by name (base, sft, reward: see :models) or any path, used as given (a real gpt2 \
-            checkpoint folder works too). Roles: policy (trained and sampled), reference (the \
+            by name (base, sft, reward: see :models) or any folder path, used as given: no shell \
+            expansion, so `~` is not your home folder (a real gpt2 checkpoint folder works too). Roles: policy (trained and sampled), reference (the \
             frozen model the KL penalty compares with), reward (a reward model), base (the \
             pre-trained model, for contrast samples). To copy a model from one role to another, use \
             `:copy`. The path is used exactly as given: `~` is not expanded.
             """,
-        examples: [":load policy base", ":load reward reward", ":load policy /home/me/models/gpt2"],
+        examples: [":load policy base", ":load reward reward", ":load policy ../models/gpt2"],
         completion: .custom { session, index in
             index == 0 ? Role.allCases.map(\.rawValue) : LabPaths.shippedModelNames
         }
@@ -80,12 +80,22 @@ extension Command {
         } else {
             directory = URL(fileURLWithPath: name)
         }
-        guard FileManager.default.fileExists(atPath: directory.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) else {
+            let shipped = LabPaths.shippedModelNames
             throw args.error("no model folder '\(name)'",
-                             hint: "shipped models: \(LabPaths.shippedModelNames.joined(separator: ", ")); or give a path")
+                             hint: (shipped.isEmpty ? "" : "shipped models: \(shipped.joined(separator: ", ")); or ") +
+                                   "give a folder path, used as given (~ is not expanded)")
+        }
+        guard isFolder.boolValue else {
+            throw args.error("'\(name)' is a file, not a model folder", hint: "give the folder that holds config.json and model.safetensors")
+        }
+        // config.json first: a model too large for this machine is refused before its weights are read
+        let configURL = directory.appendingPathComponent(Checkpoint.configFile)
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            try checkMemory(try GPT2Config.load(from: configURL), session: session, args)
         }
         let (config, tensors) = try Checkpoint.load(directory: directory)
-        try checkMemory(config, args)
         if role == .reward && !config.isRewardModel {
             throw args.error("\(name) is a language model, not a reward model", hint: "make a reward model from the policy with `reward init`")
         }
@@ -144,7 +154,8 @@ extension Command {
         summary: "save a model in the Hugging Face layout (opens in transformers)",
         help: """
             Writes config.json, model.safetensors and the tokenizer files into the folder <path> \
-            (created if needed; the path is used as given). Every file is written atomically: a \
+            (created if needed; the path is used as given: no shell expansion, so `~` is not your home \
+            folder). Every file is written atomically: a \
             crash leaves the old file or the new one, never half of one. The folder opens in \
             Python with GPT2LMHeadModel.from_pretrained (or GPT2ForSequenceClassification).
             """,
@@ -157,7 +168,14 @@ extension Command {
         let pipeline = session.pipeline
         let model = try pipeline.model(role, for: ":save")
         let directory = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+                ? "it is a file" : "permission denied or no such parent folder"
+            throw args.error("cannot create the folder '\(path)': \(reason)", hint: "paths are used as given (~ is not expanded); choose a folder you can write to")
+        }
         try Checkpoint.save(directory: directory, config: model.config, tensors: model.namedParameters, tokenizer: pipeline.tokenizer)
         return CommandResult(text: "saved \(role.rawValue) to \(path)",
                              fields: ["role": .string(role.rawValue), "path": .string(path)])
@@ -191,14 +209,32 @@ extension Command {
         "context \(config.contextLength), vocabulary \(config.vocabSize)\(config.isRewardModel ? ", scalar head" : "")"
     }
 
-    /// Refuses a model that would not fit in memory, with the estimate.
-    static func checkMemory(_ config: GPT2Config, _ args: Arguments) throws {
+    /// Bytes a model needs to train and sample with the session's batch sizes (float32):
+    ///   weights, gradients, AdamW's two moments       16 * parameters
+    ///   activations kept for backward                  4 * 16 * batch * T * C * L   (~16 floats per channel per layer)
+    ///   logits and their gradient                      4 * 2 * batch * T * V
+    ///   the KV cache while sampling                    4 * 2 * samples * T * C * L  (keys and values)
+    /// where batch is the largest training batch setting and samples the largest sampling batch.
+    static func estimatedBytes(_ config: GPT2Config, settings: Settings) -> (total: Double, activations: Double, cache: Double) {
+        let batch = Double(["pretrain.batch", "sft.batch", "reward.batch", "pg.batch", "ppo.batch", "dpo.batch"]
+            .map { settings.int($0) }.max() ?? 1)
+        let samples = Double(max(settings.int("samples"), settings.int("pg.batch") * settings.int("pg.samples"), settings.int("ppo.batch")))
+        let (t, c, l, v) = (Double(config.contextLength), Double(config.embeddingSize), Double(config.layerCount), Double(config.vocabSize))
+        let activations = 4 * (16 * batch * t * c * l + 2 * batch * t * v)
+        let cache = 4 * 2 * samples * t * c * l
+        return (Double(config.estimatedTrainingBytes) + activations + cache, activations, cache)
+    }
+
+    /// Refuses a model that would not fit in memory, with the estimate and what it is made of.
+    static func checkMemory(_ config: GPT2Config, session: Session, _ args: Arguments) throws {
         let available = Double(ProcessInfo.processInfo.physicalMemory)
-        let needed = Double(config.estimatedTrainingBytes)
+        let (needed, activations, cache) = estimatedBytes(config, settings: session.settings)
         if needed > available * 0.8 {
-            throw args.error(String(format: "this model needs about %.1f GiB to train (%d parameters x 16 bytes) but the machine has %.1f GiB",
-                                    needed / 1073741824, config.parameterCount, available / 1073741824),
-                             hint: "choose fewer layers or a smaller width")
+            let gib = 1073741824.0
+            throw args.error(String(format: "this model needs about %.1f GiB (%.1f GiB for %d parameters x 16 bytes, %.1f GiB of activations, %.1f GiB of KV cache) but the machine has %.1f GiB",
+                                    needed / gib, Double(config.estimatedTrainingBytes) / gib, config.parameterCount,
+                                    activations / gib, cache / gib, available / gib),
+                             hint: "choose fewer layers, a smaller width or context, or smaller batch settings")
         }
     }
 }

@@ -45,7 +45,7 @@ extension Command {
         settings.samplesPerPrompt = s.int("pg.samples")
         settings.beta = s.float("beta")
         settings.baseline = Reinforce.Baseline(rawValue: s.word("pg.baseline")) ?? .batch
-        settings.sampling = try samplingSettings(session, model: policy, args)
+        settings.sampling = try samplingSettings(session, model: policy, args, promptSets: ["train"])
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
         let stage = try continueOrStart(pipeline.reinforce, sameModels: {
@@ -122,7 +122,7 @@ extension Command {
         settings.klEstimator = KLEstimator(rawValue: s.word("kl_estimator")) ?? .k1
         settings.targetKL = s.float("ppo.target_kl")
         settings.klHorizon = s.float("ppo.kl_horizon")
-        settings.sampling = try samplingSettings(session, model: policy, args)
+        settings.sampling = try samplingSettings(session, model: policy, args, promptSets: ["train"])
         settings.gradientClip = s.float("grad_clip")
         let sameModels = { (stage: PPO) in stage.policy === policy && stage.reference === reference && stage.reward.model === reward.model }
         if let existing = pipeline.ppo, sameModels(existing), settings.targetKL > 0 {

@@ -125,7 +125,7 @@ extension Command {
         let pipeline = session.pipeline
         let model = try pipeline.model(.reward, for: "reward eval")
         let policy = try pipeline.model(.policy, for: "reward eval")
-        let settings = try samplingSettings(session, model: policy, args)
+        let settings = try samplingSettings(session, model: policy, args, promptSets: ["heldout"])
         // fresh comparisons on held-out prompts, judged by the rule labeler (same mix as autolabel)
         let encoder = pipeline.encoder(for: policy)
         let prompts = PipelineState.prompts("heldout")

@@ -8,9 +8,25 @@ extension Command {
     static let samplingCommands: [Command] = [.tokens, .softmax, .sample]
 
     /// Sampling settings from the session (temperature, top_k, top_p, max_tokens), checked
-    /// against the model's vocabulary.
-    static func samplingSettings(_ session: Session, model: GPT2Model, _ args: Arguments) throws -> SamplingSettings {
+    /// against the model's vocabulary and context: a response of max_tokens must leave room for
+    /// a prompt, and every prompt of the sets in `promptSets` (the tiny world's "train",
+    /// "heldout", "unseen") must fit with room for at least one token. Nothing is clamped silently.
+    static func samplingSettings(_ session: Session, model: GPT2Model, _ args: Arguments,
+                                 promptSets: [String] = []) throws -> SamplingSettings {
         let s = session.settings
+        let maxTokens = s.int("max_tokens"), context = model.config.contextLength
+        guard maxTokens < context else {
+            throw args.error("max_tokens is \(maxTokens) but the model's context holds \(context) tokens, prompt included",
+                             hint: "use --max_tokens \(max(1, context / 2)) (at most \(context - 1))")
+        }
+        let encoder = session.pipeline.encoder(for: model)
+        for set in promptSets {
+            let longest = PipelineState.prompts(set).map { encoder.prompt($0).count }.max() ?? 0
+            guard longest < context else {
+                throw args.error("the longest \(set) prompt has \(longest) tokens; the model's context holds \(context)",
+                                 hint: "make a model with a longer context, e.g. `:set model.context \(min(1024, 2 * longest))` then `:new policy`")
+            }
+        }
         let topK = s.int("top_k")
         guard topK <= model.config.vocabSize else {
             throw args.error("top_k is \(topK) but the vocabulary has only \(model.config.vocabSize) tokens",
