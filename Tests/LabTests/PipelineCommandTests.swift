@@ -82,7 +82,7 @@ import Lab
         expectFailure(session, "pretrain two", contains: "must be a whole number")
         expectFailure(session, "pretrain 1 --pretrain.lr nan", contains: "nan is not a number")
         expectFailure(session, "pretrain 1 --pretrain.lr -1", contains: "pretrain.lr")
-        expectFailure(session, "sft 1 --data /nonexistent.jsonl", contains: "cannot read")
+        expectFailure(session, "sft 1 --data /nonexistent.jsonl", contains: "does not exist")
         let sft = run(session, "sft 2")
         #expect(sft.ok && sft.stdout.contains("train loss") && sft.stdout.contains("held-out loss"))
         #expect(run(session, "sft eval").stdout.contains("after 2 SFT steps"))
@@ -127,7 +127,7 @@ import Lab
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(run(session, "prefs export \(file)").ok)
         #expect(try PreferenceStore.load(from: URL(fileURLWithPath: file)).comparisons.count == 7)
-        expectFailure(session, "prefs import /nonexistent.jsonl", contains: "cannot read")
+        expectFailure(session, "prefs import /nonexistent.jsonl", contains: "does not exist")
         expectFailure(session, "prefs frobnicate", contains: "unknown subcommand")
 
         expectFailure(session, "reward train 1", contains: "no reward model")
@@ -171,7 +171,7 @@ import Lab
         for _ in 0..<10 {
             let outcome = run(session, "sft 3 --sft.lr 1e6 --grad_clip 0")
             if !outcome.ok {
-                #expect(outcome.stderr.contains("not a finite number") && outcome.stderr.contains("lower learning rate"))
+                #expect(outcome.stderr.contains("the step was not applied") && outcome.stderr.contains("lower learning rate"))
                 diverged = true
             }
         }
