@@ -192,7 +192,7 @@ public enum Safetensors {
             let tensor = tensors[name]!
             let byteCount = 4 * tensor.data.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            header += ",\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + byteCount)]}"
+            header += ",\(jsonStringLiteral(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + byteCount)]}"
             offset += byteCount
         }
         header += "}"
@@ -215,22 +215,6 @@ public enum Safetensors {
         try AtomicFile.write(encode(tensors), to: url)
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 
     /// A name for an error message: escaped, on one line, at most 80 characters.
     static func quoted(_ text: String) -> String {

@@ -149,7 +149,7 @@ struct AddedTokenSplitter: Sendable {
 /// Builds JSON text with keys in the order given (JSONSerialization would sort or shuffle them),
 /// so the files we write look like the ones Hugging Face writes.
 enum JSONWriter {
-    static func string(_ value: String) -> String { Safetensors.jsonString(value) }
+    static func string(_ value: String) -> String { jsonStringLiteral(value) }
 
     /// `{"a": 1, "b": 2}` from ordered (key, already-encoded value) pairs, indented by `indent` spaces.
     static func object(_ fields: [(String, String)], indent: Int = 0) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import GPT2
 
 /// A JSON value for `--json` output. Objects print with `command` and `ok` first and every other
 /// key sorted, so the output of one command is byte-for-byte stable.
@@ -30,7 +31,7 @@ public enum JSONValue: Equatable, Sendable {
             if !x.isFinite { out += "null" }
             else if x == x.rounded(), abs(x) < 1e15 { out += String(format: "%.1f", x) }
             else { out += "\(x)" }
-        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .string(let s): out += jsonStringLiteral(s)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -44,7 +45,7 @@ public enum JSONValue: Equatable, Sendable {
             let rest = fields.keys.filter { !JSONValue.leadingKeys.contains($0) }.sorted()
             for (i, key) in (leading + rest).enumerated() {
                 if i > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
+                out += jsonStringLiteral(key)
                 out += ":"
                 fields[key]!.write(to: &out)
             }
@@ -52,22 +53,6 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) }
-                else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        out += "\""
-    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,

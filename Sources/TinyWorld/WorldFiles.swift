@@ -10,6 +10,7 @@
 //
 // Every file ends with a newline. Questions and answers are plain text without markers.
 import Foundation
+import GPT2
 
 extension TinyWorld {
     /// The file names `writeFiles` writes, in order.
@@ -24,7 +25,7 @@ extension TinyWorld {
         func lines(_ items: [String]) -> String { items.map { $0 + "\n" }.joined() }
         func jsonl(_ pairs: [(prompt: String, completion: String)]) -> String {
             lines(pairs.map {
-                "{\"prompt\": \(jsonString($0.prompt)), \"completion\": \(jsonString($0.completion))}"
+                "{\"prompt\": \(jsonStringLiteral($0.prompt)), \"completion\": \(jsonStringLiteral($0.completion))}"
             })
         }
         return [
@@ -48,23 +49,4 @@ extension TinyWorld {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
 }

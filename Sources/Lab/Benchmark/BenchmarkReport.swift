@@ -1,4 +1,5 @@
 import Foundation
+import GPT2
 
 /// The figures of one configuration at one thread count.
 public struct BenchmarkResult: Sendable {
@@ -40,11 +41,11 @@ public struct BenchmarkResult: Sendable {
 /// {"config":"tiny","threads":2,"blas_version":"0.3.21","blas_core":"Cooperlake","repetitions":5,"train_tokens_per_s":...}
 public func benchmarkJSONLines(_ results: [BenchmarkResult]) -> String {
     results.map { result in
-        var fields = [("config", jsonString(result.config)), ("threads", String(result.threads)),
-                      ("blas_version", jsonString(result.blasVersion)), ("blas_core", jsonString(result.blasCore)),
+        var fields = [("config", jsonStringLiteral(result.config)), ("threads", String(result.threads)),
+                      ("blas_version", jsonStringLiteral(result.blasVersion)), ("blas_core", jsonStringLiteral(result.blasCore)),
                       ("repetitions", String(result.repetitions))]
         fields += result.figures.map { ($0.key, $0.value.map(jsonNumber) ?? "null") }
-        return "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        return "{" + fields.map { "\(jsonStringLiteral($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }.joined(separator: "\n") + "\n"
 }
 
@@ -96,13 +97,13 @@ public struct MemoryCheckResult: Sendable {
 
 /// {"config":"tiny","threads":2,"steps":10000,"rss_mib_after_100":...,"rss_mib_after_10000":...,"peak_rss_mib":...}
 public func memoryCheckJSON(_ result: MemoryCheckResult) -> String {
-    let fields = [("config", jsonString(result.config)), ("threads", String(result.threads)),
+    let fields = [("config", jsonStringLiteral(result.config)), ("threads", String(result.threads)),
                   ("steps", String(result.steps)),
                   ("rss_mib_after_\(result.earlyStep)", result.earlyRSSMiB.map(jsonNumber) ?? "null"),
                   ("rss_mib_after_\(result.steps)", result.finalRSSMiB.map(jsonNumber) ?? "null"),
                   ("peak_rss_mib", result.peakRSSMiB.map(jsonNumber) ?? "null"),
                   ("final_loss", jsonNumber(Double(result.finalLoss)))]
-    return "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}\n"
+    return "{" + fields.map { "\(jsonStringLiteral($0.0)):\($0.1)" }.joined(separator: ",") + "}\n"
 }
 
 public func memoryCheckText(_ result: MemoryCheckResult) -> String {
@@ -151,19 +152,6 @@ func alignedTable(headers: [String], rows: [[String]]) -> String {
     return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
-func jsonString(_ text: String) -> String {
-    var escaped = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case "\n": escaped += "\\n"
-        case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
-        default: escaped.unicodeScalars.append(scalar)
-        }
-    }
-    return escaped + "\""
-}
 
 /// A finite number with up to 4 decimals (JSON has no NaN or infinity: those become null).
 func jsonNumber(_ value: Double) -> String {
