@@ -105,10 +105,15 @@ public final class Session {
             if case .int(let seed) = new { self.rng = RandomGenerator(seed: UInt64(seed)) }
         }
         lessonNumbers = { [unowned self] in LessonMode.of(self).numbers }
-        settings.onChange("threads") { _, new in
-            if case .int(let n) = new { BLAS.threads = n }
+        settings.onChange("threads") { [unowned self] _, new in
+            if self.controlsBLAS, case .int(let n) = new { BLAS.threads = n }
         }
     }
+
+    /// Whether `:set threads N` changes OpenBLAS's thread count, which is one number for the whole
+    /// process. A session that runs beside others in one process (the fuzzer) turns this off, so
+    /// it cannot change the numbers another session computes.
+    public var controlsBLAS = true
 
     /// Applies settings that act on the outside world (threads -> BLAS.threads). Called once at start.
     public func applySettings() {

@@ -32,9 +32,10 @@ import GPT2
 
     @Test(.enabled(if: rlhfBinary != nil, Comment(rawValue: missingBinary)))
     func threeCtrlCsEndTheScript() throws {
-        let child = try Child(script: tinyModelLines + "pretrain 100000\n:quit\n")
-        #expect(child.wait(for: "policy: new GPT-2"))
-        // the handler counts presses; three before the command polls end the process (status 130)
+        let child = try Child(script: tinyModelLines.replacingOccurrences(of: ":set verbose 0\n", with: "") + "pretrain 100000\n:quit\n")
+        #expect(child.wait(for: "pretrain step 1 "), "\(child.text)")
+        // the handler counts presses; three before the command polls end the process (status 130),
+        // otherwise the first press stops the command at its next step
         for _ in 0..<3 { child.signal(SIGINT) }
         let status = child.finish(seconds: 30)
         #expect(status == 130 || child.text.contains("stopped by Ctrl-C"), "\(status)\n\(child.text)")

@@ -40,13 +40,12 @@ extension FuzzHarness {
             }
             _ = try? CommandLineWords.statements(line)
             let session = Session(console: .capturing())
+            session.controlsBLAS = false   // `:set threads N` must not touch the process's BLAS
             if let words = splitAlone, let first = words.first, let command = try? session.table.resolve(first),
                commandsNotRun.contains(command.name) || (command.name == "prefs" && ["export", "file"].contains(words.dropFirst().first ?? "")) {
                 return .loaded
             }
-            let threads = BLAS.threads
             let outcome = session.execute(line: line)
-            BLAS.threads = threads   // `:set threads N` acts on the whole process
             if session.pipeline.models.count > 0 && outcome.command != ":load" {
                 throw FuzzFinding("a model appeared after \(line.debugDescription)")
             }
