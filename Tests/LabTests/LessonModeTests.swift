@@ -60,7 +60,7 @@ import Testing
         let resumed = again.session.execute(line: "lesson welcome")
         #expect(resumed.stdout.contains("Resuming at step 3: replayed the 2 commands before it."))
         #expect(again.prefilled.last == ":show sampling")
-        #expect(again.session.execute(line: "lesson").stdout.contains("Welcome to RLHF Lab                     2/7 blocks  <- current"))
+        #expect(again.session.execute(line: "lesson").stdout.contains("Welcome to RLHF Lab                           2/7 blocks  <- current"))
 
         // Enter through the rest: the should-fail step, the **Try it** pause, the end.
         again.enter()                                                   // :show sampling

@@ -167,7 +167,7 @@ public final class LessonMode {
             let finished = saved?.finished ?? false
             let done = finished ? plan.blockCount : plan.blocksDone(before: saved?.step ?? 0)
             let mark = finished ? (unicode ? "  ✓" : "  done") : (active?.entry.name == entry.name ? "  <- current" : "")
-            rows.append(label + Format.fit(lesson.title, 40) + "\(done)/\(plan.blockCount) blocks" + mark)
+            rows.append(label + Format.fit(lesson.title, 44) + "  \(done)/\(plan.blockCount) blocks" + mark)
         }
         return rows.joined(separator: "\n")
     }
