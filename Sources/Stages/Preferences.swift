@@ -124,7 +124,6 @@ public final class PreferenceStore {
         let text = String(decoding: data, as: UTF8.self)
         let lines = textLines(text)
         let endsWithNewline = data.last == UInt8(ascii: "\n")
-        let lastNonEmpty = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var result = PreferenceLoad(comparisons: [], problems: [])
         for (index, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -133,7 +132,9 @@ public final class PreferenceStore {
                 result.comparisons.append(try decode(Data(trimmed.utf8)))
             } catch {
                 let place = "\(url.lastPathComponent):\(index + 1)"
-                if index == lastNonEmpty && !endsWithNewline {
+                // torn = the very last bytes of the file, with no newline after them (a line that
+                // ends with a newline, even one followed by blank lines, was written whole)
+                if index == lines.count - 1 && !endsWithNewline {
                     result.problems.append("\(place): torn last line (partial write), skipped")
                 } else {
                     throw DataFileError("\(place): \(error is DataFileError ? "\(error)" : "not a preference record {\"prompt\", \"chosen\", \"rejected\"}")")
