@@ -55,11 +55,7 @@ extension Command {
         let stage = try lastStage(session, args)
         guard let query = args[0] else {
             guard let report = session.pipeline.lastReport else { throw args.error("no training step yet") }
-            let verbose = session.settings
-            let saved = verbose.int("verbose")
-            if saved < 2 { _ = try? verbose.set("verbose", to: "2") }
-            defer { if saved < 2 { _ = try? verbose.set("verbose", to: "\(saved)") } }
-            return CommandResult(text: "\(report.stage) step \(report.step):\n" + UpdateTable.render(report, session: session),
+            return CommandResult(text: "\(report.stage) step \(report.step):\n" + UpdateTable.render(report, session: session, everyTensor: true),
                                  fields: ["report": UpdateTable.json(report)])
         }
         let tensor = try findTensor(query, in: stage.trainedParameters, args)
@@ -156,11 +152,7 @@ extension Command {
                                    alignments: [.left] + report.exampleColumns.map { _ in .right }).render(maxWidth: session.width))
             if report.examples.count > 16 { lines.append("... \(report.examples.count - 16) more rows (--json has them all)") }
         }
-        let verbose = session.settings
-        let saved = verbose.int("verbose")
-        if saved < 2 { _ = try? verbose.set("verbose", to: "2") }
-        lines.append(UpdateTable.render(report, session: session))
-        if saved < 2 { _ = try? verbose.set("verbose", to: "\(saved)") }
+        lines.append(UpdateTable.render(report, session: session, everyTensor: true))
         return CommandResult(text: lines.joined(separator: "\n"), fields: ["report": UpdateTable.json(report)])
     }
 }

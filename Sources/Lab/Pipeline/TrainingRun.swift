@@ -76,8 +76,9 @@ struct TrainingRun {
 enum UpdateTable {
     /// Compact (verbose 1): one row per group of tensors (wte, wpe, h.0, h.1, ..., ln_f, heads),
     /// each norm being sqrt(sum of the squared norms in the group). Verbose 2: every tensor.
-    static func render(_ report: StepReport, session: Session) -> String {
-        let full = session.settings.int("verbose") >= 2
+    /// `everyTensor` forces the full table (as `grads` and `last` do) whatever `verbose` says.
+    static func render(_ report: StepReport, session: Session, everyTensor: Bool = false) -> String {
+        let full = everyTensor || session.settings.int("verbose") >= 2
         var groups: [(name: String, grad: Double, update: Double, weight: Double)] = []
         for update in report.updates {
             let name = full ? update.name : group(of: update.name)
