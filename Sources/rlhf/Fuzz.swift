@@ -27,6 +27,9 @@ struct Fuzz: ParsableCommand {
     @OptionGroup var options: SessionOptions
     var seed: UInt64 { UInt64(max(0, options.seed ?? 1)) }
 
+    @Option(help: "Mutated inputs are cut to this many bytes (long runs stay fast with 65536).")
+    var maxBytes = 1 << 20
+
     @Option(help: "Folder with one subfolder of seed files per harness.")
     var corpus: String?
 
@@ -61,6 +64,7 @@ struct Fuzz: ParsableCommand {
         else if let one = FuzzHarness.named(harness) { chosen = [one] }
         else { throw ValidationError("unknown harness '\(harness)'; harnesses: \(FuzzHarness.all.map(\.name).joined(separator: ", ")), all") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard maxBytes >= 16 else { throw ValidationError("--max-bytes must be at least 16") }
 
         let defaultCorpus = here.appendingPathComponent("Tests/Fuzz/corpus")
         let corpusURL = corpus.map { URL(fileURLWithPath: $0, relativeTo: here).standardizedFileURL }
@@ -77,7 +81,7 @@ struct Fuzz: ParsableCommand {
         let started = Date()
         for harness in chosen {
             let runner = try FuzzRunner(harness: harness, crashDirectory: crashURL)
-            let report = runner.run(iterations: iterations, seed: seed, corpus: corpusURL)
+            let report = runner.run(iterations: iterations, seed: seed, corpus: corpusURL, maximumLength: maxBytes)
             print(report.line)
             for finding in report.findings.prefix(5) { print("  finding: \(finding)") }
             if !report.findings.isEmpty || report.slowInputs > 0 {

@@ -82,11 +82,14 @@ public final class FuzzRunner {
     }
 
     /// Runs the seeds unchanged, then `iterations` mutated inputs (the seeds count towards the total).
-    public func run(iterations: Int, seed: UInt64, corpus: URL?, progress: ((FuzzReport) -> Void)? = nil) -> FuzzReport {
+    /// Mutated inputs are cut to `maximumLength` bytes: pooled inputs keep growing in long runs, and a
+    /// smaller cap keeps the time per input flat.
+    public func run(iterations: Int, seed: UInt64, corpus: URL?, maximumLength: Int = 1 << 20,
+                    progress: ((FuzzReport) -> Void)? = nil) -> FuzzReport {
         var report = FuzzReport(harness: harness.name)
         var pool = seeds(corpus: corpus)
         let fixedSeeds = pool.count
-        var mutator = FuzzMutator(seed: seed, dictionary: harness.dictionary)
+        var mutator = FuzzMutator(seed: seed, dictionary: harness.dictionary, maximumLength: maximumLength)
         FuzzCrashCapture.arm(path: crashDirectory.appendingPathComponent("crash-current").path)
         defer { FuzzCrashCapture.disarm() }
         for index in 0..<iterations {
