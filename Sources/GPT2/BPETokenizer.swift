@@ -186,15 +186,18 @@ public final class BPETokenizer: Tokenizer, @unchecked Sendable {
         var merges: [(String, String)] = []
         for (index, raw) in rawMerges.enumerated() {
             // Newer files store ["left", "right"], older ones "left right".
-            if let pair = raw as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
-                // merges.txt (what we save) holds "left right" per line: no spaces or newlines inside
+            var pair: (String, String)? = nil
+            if let list = raw as? [Any], list.count == 2, let left = list[0] as? String, let right = list[1] as? String {
+                pair = (left, right)
+            } else if let line = raw as? String, case let parts = line.split(separator: " ", omittingEmptySubsequences: false), parts.count == 2 {
+                pair = (String(parts[0]), String(parts[1]))
+            }
+            if let (left, right) = pair {
+                // merges.txt (what we save) holds "left right" per line: no spaces or line breaks inside
                 guard ![left, right].contains(where: { $0.isEmpty || $0.unicodeScalars.contains { $0 == " " || $0 == "\n" || $0 == "\r" } }) else {
                     throw TokenizerError(file: file, problem: "model.merges[\(index)] has an empty token or one with a space or line break (byte-level BPE writes a space as Ġ)")
                 }
                 merges.append((left, right))
-            } else if let line = raw as? String, case let parts = line.split(separator: " ", omittingEmptySubsequences: false),
-                      parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty {
-                merges.append((String(parts[0]), String(parts[1])))
             } else {
                 throw TokenizerError(file: file, problem: "model.merges[\(index)] is neither [\"left\", \"right\"] nor \"left right\"")
             }

@@ -152,7 +152,8 @@ public final class PreferenceStore {
         }
         var comparison = Comparison(prompt: prompt, chosen: chosen, rejected: rejected,
                                     labeler: object["labeler"] as? String ?? "imported")
-        if let time = object["time"] as? String { comparison.time = time }
+        // a record without a time keeps none (not the time of loading, which would differ on every load)
+        comparison.time = object["time"] as? String ?? ""
         comparison.chosenScore = object["chosen_score"] as? Double
         comparison.rejectedScore = object["rejected_score"] as? Double
         return comparison

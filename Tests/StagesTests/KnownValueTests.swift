@@ -233,6 +233,8 @@ import Stages
         try Data("{\"prompt\":\"tea ?\",\"chosen\":\"heat water .\",\"rejected\":\"go away .\"}\n".utf8).write(to: url)
         let imported = try PreferenceStore.load(from: url).comparisons
         #expect(imported.count == 1 && imported[0].labeler == "imported")
+        // a record without a time keeps none, so loading the file again gives the same labels
+        #expect(imported[0].time == "")
         try PreferenceStore.export(samplePairs, to: url)
         #expect(try PreferenceStore.load(from: url).comparisons == samplePairs)
     }
