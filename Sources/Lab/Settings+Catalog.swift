@@ -86,6 +86,8 @@ extension Settings {
                         "KL penalty weight: reward - beta * KL(policy || reference)"),
             SettingSpec("kl_estimator", .policy, .word(["k1", "k3"]), default: .word("k1"),
                         "k1 = log ratio, k3 = (ratio - 1) - log ratio (always >= 0)"),
+            SettingSpec("rl.reward", .policy, .word(["model", "labeler"]), default: .word("model"),
+                        "what scores reinforce and ppo responses: the reward model, or the rule labeler itself (a perfect reward model)"),
             learningRate("ppo.lr", .policy, 1e-4, "AdamW learning rate for PPO (lower than REINFORCE: each batch is used for several epochs)"),
             SettingSpec("ppo.epochs", .policy, .int(1...100), default: .int(4),
                         "passes over each batch of rollouts"),

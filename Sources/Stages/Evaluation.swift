@@ -37,7 +37,7 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
     let texts = samples.map { encoder.text($0.tokens) }
     let judgements = zip(repeated, texts).map { labeler.judge(prompt: $0, response: $1) }
     let n = Double(max(1, texts.count))
-    let rewardScores = reward.map { $0.scores(prompts: promptTokens, responses: samples.map(\.tokens)) }
+    let rewardScores = reward.map { $0.scores(prompts: repeated, responses: samples.map(\.tokens)) }
 
     var winRate: Double? = nil
     if let opponent {

@@ -147,19 +147,51 @@ public final class RewardModelTraining: ConfigurableStage {
 
 /// Scores responses with a reward model, optionally normalised to mean 0 and std 1 over
 /// reference-policy samples (as Ziegler et al. 2019 do): score = (r - mean) / std.
+///
+/// Or, for an experiment, with the labeler itself: the "gold" reward that the reward model
+/// only approximates (Gao et al. 2022, "Scaling laws for reward model overoptimization", train
+/// policies on a proxy reward model and measure them with a gold one). Training on the gold
+/// reward shows how good the policy could get with a perfect reward model.
 public struct RewardFunction {
-    public let model: GPT2Model
+    /// The reward model; nil when `labeler` scores the responses.
+    public let model: GPT2Model?
+    /// The labeler whose score is the reward, when there is no model.
+    public let labeler: (any Labeler)?
     public let encoder: Encoder
     public var mean: Float = 0
     public var standardDeviation: Float = 1
 
     public init(model: GPT2Model, encoder: Encoder) {
         self.model = model
+        self.labeler = nil
         self.encoder = encoder
     }
 
-    /// Scores of token-level responses (each response may end with EOS; one EOS is kept).
-    public func scores(prompts: [[Int32]], responses: [[Int32]]) -> [Float] {
+    /// The labeler's score of each response is its reward.
+    public init(labeler: any Labeler, encoder: Encoder) {
+        self.model = nil
+        self.labeler = labeler
+        self.encoder = encoder
+    }
+
+    /// "the reward model" or "the rule-labeler-v1 labeler", for messages.
+    public var source: String { labeler.map { "the \($0.name) labeler" } ?? "the reward model" }
+
+    /// Scores of token-level responses (each response may end with EOS) to `prompts`, the
+    /// questions as the person asked them (the labeler reads these; the model reads them encoded).
+    public func scores(prompts: [String], responses: [[Int32]]) -> [Float] {
+        if let labeler {
+            return zip(prompts, responses).map { prompt, response in
+                (Float(labeler.judge(prompt: prompt, response: encoder.text(response)).score) - mean) / standardDeviation
+            }
+        }
+        return scores(promptTokens: prompts.map(encoder.prompt), responses: responses)
+    }
+
+    /// Scores of token-level responses to encoded prompts, by the reward model (one EOS is kept
+    /// at the end of each response). Needs a model.
+    public func scores(promptTokens prompts: [[Int32]], responses: [[Int32]]) -> [Float] {
+        guard let model else { preconditionFailure("RewardFunction: scores of encoded prompts need a reward model") }
         let stripped = responses.map { $0.last == encoder.eos ? Array($0.dropLast()) : $0 }
         var result: [Float] = []
         withoutGradients {
@@ -173,7 +205,7 @@ public struct RewardFunction {
     }
 
     /// Sets mean and std from scores of reference samples.
-    public mutating func normalize(prompts: [[Int32]], responses: [[Int32]]) {
+    public mutating func normalize(prompts: [String], responses: [[Int32]]) {
         mean = 0
         standardDeviation = 1
         let raw = scores(prompts: prompts, responses: responses)

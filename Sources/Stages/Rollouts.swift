@@ -33,7 +33,7 @@ func makeRollouts(policy: GPT2Model, reference: GPT2Model, reward: RewardFunctio
     let temperature = sampling.temperature == 0 ? 1 : sampling.temperature
     let referenceAll = withoutGradients { tokenLogProbabilities(reference, batch, temperature: temperature) }
     let referenceLogProbabilities = positions.map { $0.map { referenceAll.data[$0] } }
-    let scores = reward.scores(prompts: promptTokens, responses: responses)
+    let scores = reward.scores(prompts: prompts, responses: responses)
     return Rollouts(prompts: prompts, promptTokens: promptTokens, responses: responses,
                     texts: responses.map(encoder.text), batch: batch, positions: positions,
                     referenceLogProbabilities: referenceLogProbabilities, scores: scores)

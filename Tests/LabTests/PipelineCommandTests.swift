@@ -148,6 +148,13 @@ import Lab
         #expect(table.ok && table.stdout.contains("adv(w)") && table.stdout.contains("<|endoftext|>") || table.stdout.contains("ratio"))
         expectFailure(session, "ppo table 99", contains: "out of range")
         #expect(run(session, "dpo 1 --dpo.batch 4").stdout.contains("dpo step 1"))
+        // the rule labeler as the reward needs no reward model
+        let noReward = tinySession()
+        #expect(run(noReward, ":copy policy reference").ok)
+        expectFailure(noReward, "reinforce 1 --pg.batch 4", contains: "no reward model")
+        #expect(run(noReward, "reinforce 1 --pg.batch 4 --rl.reward labeler").stdout.contains("reinforce step 1"))
+        #expect(run(noReward, "ppo 1 --ppo.batch 4 --ppo.minibatch 2 --rl.reward labeler").stdout.contains("clipfrac"))
+        expectFailure(noReward, "reinforce 1 --rl.reward oracle", contains: "rl.reward")
         let eval = run(session, "eval --eval.samples 1 --as tiny")
         #expect(eval.ok && eval.stdout.contains("win vs ref"))
         #expect(run(session, "eval table").stdout.contains("tiny"))

@@ -174,6 +174,24 @@ import Stages
         #expect(report.updates.count == policy.parameters.count)
     }
 
+    @Test func aLabelerCanBeTheReward() throws {
+        // the gold reward: each sample's score is the labeler's score of its text
+        let policy = smallModel(seed: 7)
+        var settings = Reinforce.Settings()
+        settings.prompts = 4
+        settings.sampling.maxNewTokens = 6
+        let reward = RewardFunction(labeler: CountingLabeler(), encoder: smallEncoder())
+        #expect(reward.model == nil && reward.source == "the counting-labeler labeler")
+        let stage = try Reinforce(policy: policy, reference: policy.copy(), reward: reward, encoder: smallEncoder(),
+                                  trainingPrompts: ["tea ?", "bread ?"], settings: settings)
+        _ = try stage.step()
+        let rollouts = try #require(stage.lastRollouts)
+        for (i, prompt) in rollouts.prompts.enumerated() {
+            #expect(rollouts.scores[i] == Float(CountingLabeler().judge(prompt: prompt, response: rollouts.texts[i]).score))
+        }
+        #expect(reward.scores(prompts: ["tea ?"], responses: [smallEncoder().response("tea tea")]) == [2])
+    }
+
     @Test func evaluationJudgesSamples() {
         let model = smallModel(seed: 11)
         let report = evaluate(model: model, prompts: ["tea ?", "bread ?"], samplesPerPrompt: 3, encoder: smallEncoder(),

@@ -7,16 +7,30 @@ import Stages
 extension Command {
     static let policyCommands: [Command] = [.reinforce, .ppo, .dpo]
 
-    /// The policy, the reference and the reward function every RL verb needs.
+    /// The policy, the reference and the reward function every RL verb needs. The reward is the
+    /// reward model's score, or with `rl.reward labeler` the rule labeler's score itself.
     static func rlModels(_ session: Session, _ name: String) throws -> (GPT2Model, GPT2Model, RewardFunction) {
         let pipeline = session.pipeline
         let policy = try pipeline.model(.policy, for: name)
         let reference = try pipeline.model(.reference, for: name)
+        guard policy.config.vocabSize == reference.config.vocabSize else {
+            throw LabError("\(name): the policy and reference models have different vocabularies")
+        }
+        if session.settings.word("rl.reward") == "labeler" {
+            return (policy, reference, RewardFunction(labeler: pipeline.labeler, encoder: pipeline.encoder(for: policy)))
+        }
         let rewardModel = try pipeline.model(.reward, for: name)
-        guard policy.config.vocabSize == reference.config.vocabSize, policy.config.vocabSize == rewardModel.config.vocabSize else {
+        guard policy.config.vocabSize == rewardModel.config.vocabSize else {
             throw LabError("\(name): the policy, reference and reward models have different vocabularies")
         }
         return (policy, reference, RewardFunction(model: rewardModel, encoder: pipeline.encoder(for: rewardModel)))
+    }
+
+    /// True when a running stage uses these models and the same kind of reward.
+    static func sameRLModels(_ policy: GPT2Model, _ reference: GPT2Model, _ reward: RewardFunction,
+                             as stage: (policy: GPT2Model, reference: GPT2Model, reward: RewardFunction)) -> Bool {
+        stage.policy === policy && stage.reference === reference && stage.reward.model === reward.model
+            && (stage.reward.labeler == nil) == (reward.labeler == nil)
     }
 
     static let reinforce = Command(
@@ -25,13 +39,15 @@ extension Command {
         summary: "policy gradient (REINFORCE) with the reward model and a KL penalty",
         help: """
             Each step samples pg.samples responses to each of pg.batch training prompts, scores \
-            them with the reward model and subtracts the KL penalty: \
+            them with the reward model (with rl.reward labeler: the rule labeler itself, a perfect \
+            reward model) and subtracts the KL penalty: \
             R = reward - beta * sum_t (log p_policy - log p_reference). Then \
             loss = -mean(A * log p_policy(response)) with the advantage A = R - baseline \
             (pg.baseline: none, moving average, rloo = mean of the prompt's other samples, or batch = \
             (R - mean) / std). Prints the mean score and KL per step and a few samples.
             """,
-        examples: ["reinforce 50", "reinforce 20 --beta 0", "reinforce 10 --pg.baseline rloo --pg.samples 4"],
+        examples: ["reinforce 50", "reinforce 20 --beta 0", "reinforce 10 --pg.baseline rloo --pg.samples 4",
+                   "reinforce 50 --rl.reward labeler"],
         repeatsOnEmptyLine: true
     ) { session, args in
         try args.expect(atMost: 1)
@@ -49,7 +65,7 @@ extension Command {
         settings.weightDecay = s.float("weight_decay")
         settings.gradientClip = s.float("grad_clip")
         let stage = try continueOrStart(pipeline.reinforce, sameModels: {
-            $0.policy === policy && $0.reference === reference && $0.reward.model === reward.model
+            sameRLModels(policy, reference, reward, as: ($0.policy, $0.reference, $0.reward))
         }, settings: settings, session: session) {
             try Reinforce(policy: policy, reference: reference, reward: reward, encoder: pipeline.encoder(for: policy),
                           trainingPrompts: PipelineState.prompts("train"), settings: $0)
@@ -82,8 +98,8 @@ extension Command {
         summary: "PPO with a KL penalty: rollouts, GAE, clipped updates",
         help: """
             Each iteration samples ppo.batch rollouts, gives every response token the reward \
-            -beta * kl_t (kl_estimator k1 or k3) plus the reward model's score at the last \
-            response token, estimates advantages with GAE (gamma, lambda) using a value head that \
+            -beta * kl_t (kl_estimator k1 or k3) plus the reward model's score (or with rl.reward \
+            labeler the rule labeler's) at the last response token, estimates advantages with GAE (gamma, lambda) using a value head that \
             shares the policy's body, whitens them, and takes ppo.epochs passes of minibatches \
             with the clipped objective max(-A ratio, -A clip(ratio, 1 - ppo.clip, 1 + ppo.clip)) \
             plus ppo.vf_coef times the clipped value loss. Prints objective/kl, objective/scores, \
@@ -124,7 +140,7 @@ extension Command {
         settings.klHorizon = s.float("ppo.kl_horizon")
         settings.sampling = try samplingSettings(session, model: policy, args, promptSets: ["train"])
         settings.gradientClip = s.float("grad_clip")
-        let sameModels = { (stage: PPO) in stage.policy === policy && stage.reference === reference && stage.reward.model === reward.model }
+        let sameModels = { (stage: PPO) in sameRLModels(policy, reference, reward, as: (stage.policy, stage.reference, stage.reward)) }
         if let existing = pipeline.ppo, sameModels(existing), settings.targetKL > 0 {
             settings.beta = existing.settings.beta   // the adaptive KL controller owns beta
         }

@@ -114,7 +114,7 @@ extension Command {
         let pipeline = session.pipeline
         let model = try pipeline.model(.reward, for: "reward score")
         let encoder = pipeline.encoder(for: model)
-        let score = RewardFunction(model: model, encoder: encoder).scores(prompts: [encoder.prompt(prompt)], responses: [encoder.response(response)])[0]
+        let score = RewardFunction(model: model, encoder: encoder).scores(promptTokens: [encoder.prompt(prompt)], responses: [encoder.response(response)])[0]
         let judgement = pipeline.labeler.judge(prompt: prompt, response: response)
         return CommandResult(text: "reward \(Format.number(score))  (rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; ")))",
                              fields: ["reward": .number(Double(score)), "labeler_score": .number(judgement.score)])
