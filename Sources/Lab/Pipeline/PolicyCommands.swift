@@ -74,7 +74,7 @@ extension Command {
         var run = TrainingRun(session: session, stageName: "reinforce")
         run.describeStep = { "score \(Format.number($0.metric("objective/scores") ?? 0))  kl \(Format.number($0.metric("objective/kl") ?? 0))" }
         let (reports, text, fields) = try run.run(stage, steps: steps)
-        var lines: [String] = []
+        var lines: [String] = reward.labeler == nil ? [] : ["scores by \(reward.source) (rl.reward labeler), not a reward model"]
         if let last = reports.last, let rollouts = stage.lastRollouts {
             lines.append(sampleTable(last, rollouts: rollouts, limit: 4, session: session))
         }
@@ -155,7 +155,7 @@ extension Command {
             "  clipfrac \(Format.number($0.metric("policy/clipfrac") ?? 0, decimals: 3))  approxkl \(Format.number($0.metric("policy/approxkl") ?? 0))"
         }
         let (reports, text, fields) = try run.run(stage, steps: steps)
-        var lines: [String] = []
+        var lines: [String] = reward.labeler == nil ? [] : ["scores by \(reward.source) (rl.reward labeler), not a reward model"]
         if let last = reports.last {
             lines.append("last iteration: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "))
         }
