@@ -166,8 +166,9 @@ extension Command {
             throw args.error("'\(path)' already exists", hint: "add --force to overwrite it")
         }
         let text = Transcript.markdown(session)
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) }
-        catch { throw args.error("cannot write '\(path)'", hint: "does its folder exist?") }
+        // temporary file, fsync, rename: a crash leaves the old file or the new one, never half
+        do { try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path)) }
+        catch { throw args.error("cannot write '\(path)'", hint: "is its folder writable?") }
         let count = session.transcript.count
         return CommandResult(text: "recorded \(count) command\(count == 1 ? "" : "s") to \(path)",
                              fields: ["file": .string(path), "commands": .int(count)])

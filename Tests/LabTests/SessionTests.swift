@@ -171,6 +171,10 @@ import Testing
         let again = session.execute(line: ":record \(path)")
         #expect(!again.ok && again.stderr.contains("--force"))
         #expect(session.execute(line: ":record \(path) --force").ok)
+        // a folder that is a file: one clear error, the transcript kept
+        let blocked = session.execute(line: ":record \(path)/inside.md")
+        #expect(!blocked.ok && blocked.stderr.hasPrefix("error: :record: cannot write"))
+        #expect(session.execute(line: ":record \(folder.path)/new/session.md").ok)
     }
 }
 
