@@ -26,7 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
-        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "Numerics", dependencies: ["COpenBLAS", "CMalloc"]),
         .target(name: "GPT2", dependencies: ["Numerics"]),
         .target(name: "Stages", dependencies: ["Numerics", "GPT2"]),
         .target(name: "TinyWorld", dependencies: ["Numerics", "GPT2", "Stages"]),
