@@ -82,13 +82,20 @@ public func stableLogSigmoid(_ x: Float) -> Float {
     Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-Swift.abs(x)))
 }
 
+/// A partial derivative of a binary op: a constant (1 for a + b) or a function of (a, b).
+/// A constant lets the backward loop run without a call per element; the product
+/// `dout * constant` is the same one the function form would compute.
+enum Partial {
+    case constant(Float)
+    case function((Float, Float) -> Float)
+}
+
 /// Combines two same-shaped tensors element by element; backward adds
 /// `dout * partialA(a, b)` into a and `dout * partialB(a, b)` into b.
 /// (Always inlined, so that each op's closures are compiled into its own loops.)
 @inline(__always)
 func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) -> Float,
-            partialA: @escaping (Float, Float) -> Float,
-            partialB: @escaping (Float, Float) -> Float) -> Tensor {
+            partialA: Partial, partialB: Partial) -> Tensor {
     precondition(a.shape == b.shape, "\(name): shapes differ, \(a.shape) and \(b.shape)")
     let count = a.count
     let output = [Float](unsafeUninitializedCapacity: count) { y, initialized in
@@ -104,14 +111,10 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
             a.data.withUnsafeBufferPointer { pa in
                 b.data.withUnsafeBufferPointer { pb in
                     if a.requiresGrad {
-                        a.accumulateGrad { da in
-                            for i in 0..<count { da[i] += dout[i] * partialA(pa[i], pb[i]) }
-                        }
+                        a.accumulateGrad { da in accumulatePartial(da, dout, partialA, pa, pb, count) }
                     }
                     if b.requiresGrad {
-                        b.accumulateGrad { db in
-                            for i in 0..<count { db[i] += dout[i] * partialB(pa[i], pb[i]) }
-                        }
+                        b.accumulateGrad { db in accumulatePartial(db, dout, partialB, pa, pb, count) }
                     }
                 }
             }
@@ -119,31 +122,43 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
     }
 }
 
+/// d[i] += dout[i] * partial(a[i], b[i])
+@inline(__always)
+func accumulatePartial(_ d: UnsafeMutablePointer<Float>, _ dout: UnsafeBufferPointer<Float>, _ partial: Partial,
+                       _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ count: Int) {
+    switch partial {
+    case .constant(let c):
+        for i in 0..<count { d[i] += dout[i] * c }
+    case .function(let derivative):
+        for i in 0..<count { d[i] += dout[i] * derivative(a[i], b[i]) }
+    }
+}
+
 /// y = a + b;  dy/da = 1, dy/db = 1
 public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, "add", forward: +, partialA: { _, _ in 1 }, partialB: { _, _ in 1 })
+    binary(a, b, "add", forward: +, partialA: .constant(1), partialB: .constant(1))
 }
 
 /// y = a - b;  dy/da = 1, dy/db = -1
 public func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, "subtract", forward: -, partialA: { _, _ in 1 }, partialB: { _, _ in -1 })
+    binary(a, b, "subtract", forward: -, partialA: .constant(1), partialB: .constant(-1))
 }
 
 /// y = a * b;  dy/da = b, dy/db = a
 public func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, "multiply", forward: *, partialA: { _, b in b }, partialB: { a, _ in a })
+    binary(a, b, "multiply", forward: *, partialA: .function { _, b in b }, partialB: .function { a, _ in a })
 }
 
 /// y = min(a, b);  the gradient goes to the smaller one (to a on ties).
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     binary(a, b, "minimum", forward: { Swift.min($0, $1) },
-           partialA: { a, b in a <= b ? 1 : 0 }, partialB: { a, b in a <= b ? 0 : 1 })
+           partialA: .function { a, b in a <= b ? 1 : 0 }, partialB: .function { a, b in a <= b ? 0 : 1 })
 }
 
 /// y = max(a, b);  the gradient goes to the larger one (to a on ties).
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     binary(a, b, "maximum", forward: { Swift.max($0, $1) },
-           partialA: { a, b in a >= b ? 1 : 0 }, partialB: { a, b in a >= b ? 0 : 1 })
+           partialA: .function { a, b in a >= b ? 1 : 0 }, partialB: .function { a, b in a >= b ? 0 : 1 })
 }
 
 public func + (a: Tensor, b: Tensor) -> Tensor { add(a, b) }
