@@ -40,16 +40,23 @@ public final class AdamW: Optimizer {
         secondMoments = state.second
     }
 
+    /// One update of every parameter. The norms in the report are summed in the same loop as
+    /// the update (each still in index order, in Double), and last step's `lastUpdates` arrays are
+    /// overwritten in place, so a step allocates nothing the size of the model.
     @discardableResult public func step() -> [ParameterUpdate] {
         stepCount += 1
         let t = Float(stepCount)
         let correction1 = 1 - Foundation.pow(beta1, t)
         let correction2 = 1 - Foundation.pow(beta2, t)
-        lastUpdates = []
+        if lastUpdates.count != parameters.count { lastUpdates = parameters.map { _ in [] } }
         var reports: [ParameterUpdate] = []
+        reports.reserveCapacity(parameters.count)
         for (index, p) in parameters.enumerated() {
-            let weightNorm = p.norm
-            var update = [Float](repeating: 0, count: p.count)
+            var update: [Float] = []
+            swap(&update, &lastUpdates[index])   // reuse last step's storage (no copy)
+            if update.count != p.count { update = [Float](repeating: 0, count: p.count) }
+            // sum w_before^2, sum g^2, sum (w_new - w_before)^2, in Double, index by index
+            var weightSquares = 0.0, gradientSquares = 0.0, updateSquares = 0.0
             if let gradient = p.grad {
                 let (lr, decay, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, epsilon)
                 gradient.withUnsafeBufferPointer { g in
@@ -59,6 +66,8 @@ public final class AdamW: Optimizer {
                                 update.withUnsafeMutableBufferPointer { update in
                                     for i in 0..<w.count {
                                         let before = w[i]
+                                        weightSquares += Double(before) * Double(before)
+                                        gradientSquares += Double(g[i]) * Double(g[i])
                                         w[i] -= lr * decay * w[i]
                                         m[i] = b1 * m[i] + (1 - b1) * g[i]
                                         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
@@ -66,16 +75,21 @@ public final class AdamW: Optimizer {
                                         let vHat = v[i] / correction2
                                         w[i] -= lr * mHat / (vHat.squareRoot() + eps)
                                         update[i] = w[i] - before
+                                        updateSquares += Double(update[i]) * Double(update[i])
                                     }
                                 }
                             }
                         }
                     }
                 }
+            } else {
+                for value in p.data { weightSquares += Double(value) * Double(value) }
+                update.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             }
-            reports.append(ParameterUpdate(name: p.name, gradientNorm: p.grad.map(l2Norm) ?? 0,
-                                           updateNorm: l2Norm(update), weightNorm: weightNorm))
-            lastUpdates.append(update)
+            reports.append(ParameterUpdate(name: p.name, gradientNorm: gradientSquares.squareRoot(),
+                                           updateNorm: updateSquares.squareRoot(),
+                                           weightNorm: weightSquares.squareRoot()))
+            swap(&update, &lastUpdates[index])
         }
         return reports
     }
