@@ -23,16 +23,17 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
     let headSize = channels / heads
     let scale = 1 / Float(headSize).squareRoot()
     let stride3 = 3 * channels
-    var output = [Float](repeating: 0, count: batch * time * channels)
-    var attention = [Float](repeating: 0, count: batch * heads * time * time)  // [B, H, T, T]
-    qkv.data.withUnsafeBufferPointer { input in
-        output.withUnsafeMutableBufferPointer { output in
-            attention.withUnsafeMutableBufferPointer { attention in
+    // Both arrays are set completely below (the sgemms have beta = 0, the heads' [T, hs] blocks
+    // tile out, softmax and the mask fill every att row), so neither is zero-filled first.
+    var attention: [Float] = []  // [B, H, T, T]
+    let output = uninitializedFloats(batch * time * channels) { output in
+        attention = uninitializedFloats(batch * heads * time * time) { attention in
+            qkv.data.withUnsafeBufferPointer { input in
                 for b in 0..<batch {
                     for h in 0..<heads {
                         let query = input.baseAddress! + b * time * stride3 + h * headSize  // [T, hs], rows 3C apart
                         let key = query + channels, value = query + 2 * channels
-                        let att = attention.baseAddress! + (b * heads + h) * time * time  // [T, T]
+                        let att = attention + (b * heads + h) * time * time  // [T, T]
                         // score[t, s] = q_t . k_s / sqrt(hs), for every s (one sgemm)
                         BLAS.sgemm(transposeA: false, transposeB: true, m: time, n: time, k: headSize, alpha: scale,
                                    a: query, lda: stride3, b: key, ldb: stride3, c: att)
@@ -45,7 +46,7 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
                         // out_t = sum_s att[t, s] v_s:  out [T, hs] (rows C apart) = att [T, T] . V [T, hs]
                         BLAS.sgemm(transposeA: false, transposeB: false, m: time, n: headSize, k: time,
                                    a: att, b: value, ldb: stride3,
-                                   c: output.baseAddress! + b * time * channels + h * headSize, ldc: channels)
+                                   c: output + b * time * channels + h * headSize, ldc: channels)
                     }
                 }
             }

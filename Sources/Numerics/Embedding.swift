@@ -2,11 +2,16 @@
 /// backward adds row i of dy into row ids[i] of dtable.
 public func embedding(_ ids: [Int32], _ table: Tensor) -> Tensor {
     let channels = table.columns, vocabulary = table.rows
-    var output = [Float](repeating: 0, count: ids.count * channels)
-    for (i, id) in ids.enumerated() {
+    for id in ids {
         precondition(id >= 0 && Int(id) < vocabulary, "embedding: id \(id) outside 0..<\(vocabulary)")
-        let source = Int(id) * channels
-        for c in 0..<channels { output[i * channels + c] = table.data[source + c] }
+    }
+    let output = uninitializedFloats(ids.count * channels) { y in
+        table.data.withUnsafeBufferPointer { table in
+            for (i, id) in ids.enumerated() {
+                let source = Int(id) * channels
+                for c in 0..<channels { y[i * channels + c] = table[source + c] }
+            }
+        }
     }
     return Tensor(shape: [ids.count, channels], data: output, parents: [table]) { out in
         let dy = out.grad!

@@ -8,11 +8,10 @@ import Foundation
 /// pass keeps sigmoid(2u) for every element, so backward computes no exp at all.
 public func gelu(_ x: Tensor) -> Tensor {
     let count = x.count
-    var output = [Float](repeating: 0, count: count)
-    var gates = [Float](repeating: 0, count: count)   // sigmoid(2u) = 0.5 (1 + tanh(u))
-    x.data.withUnsafeBufferPointer { input in
-        output.withUnsafeMutableBufferPointer { y in
-            gates.withUnsafeMutableBufferPointer { gate in
+    var gates: [Float] = []   // sigmoid(2u) = 0.5 (1 + tanh(u))
+    let output = uninitializedFloats(count) { y in
+        gates = uninitializedFloats(count) { gate in
+            x.data.withUnsafeBufferPointer { input in
                 for i in 0..<count {
                     gate[i] = geluGate(input[i])
                     y[i] = input[i] * gate[i]

@@ -11,31 +11,32 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float)
     let (rows, channels) = (x.rows, x.columns)
     precondition(weight.count == channels && bias.count == channels,
                  "layerNorm: input \(x.shape), weight \(weight.shape), bias \(bias.shape)")
-    var output = [Float](repeating: 0, count: x.count)
-    var normalized = [Float](repeating: 0, count: x.count)   // xhat, kept for backward
-    var inverseStd = [Float](repeating: 0, count: rows)      // rstd per row
-    x.data.withUnsafeBufferPointer { input in
-        weight.data.withUnsafeBufferPointer { w in
-            bias.data.withUnsafeBufferPointer { b in
-                output.withUnsafeMutableBufferPointer { output in
-                    normalized.withUnsafeMutableBufferPointer { normalized in
-                        for r in 0..<rows {
-                            let x = input.baseAddress! + r * channels
-                            let y = output.baseAddress! + r * channels, xhat = normalized.baseAddress! + r * channels
-                            var mean: Float = 0
-                            for c in 0..<channels { mean += x[c] }
-                            mean /= Float(channels)
-                            var variance: Float = 0
-                            for c in 0..<channels {
-                                let d = x[c] - mean
-                                variance += d * d
-                            }
-                            variance /= Float(channels)
-                            let rstd = 1 / (variance + epsilon).squareRoot()
-                            inverseStd[r] = rstd
-                            for c in 0..<channels {
-                                xhat[c] = (x[c] - mean) * rstd
-                                y[c] = xhat[c] * w[c] + b[c]
+    var normalized: [Float] = []   // xhat, kept for backward
+    var inverseStd: [Float] = []   // rstd per row
+    let output = uninitializedFloats(x.count) { output in
+        normalized = uninitializedFloats(x.count) { normalized in
+            inverseStd = uninitializedFloats(rows) { inverseStd in
+                x.data.withUnsafeBufferPointer { input in
+                    weight.data.withUnsafeBufferPointer { w in
+                        bias.data.withUnsafeBufferPointer { b in
+                            for r in 0..<rows {
+                                let x = input.baseAddress! + r * channels
+                                let y = output + r * channels, xhat = normalized + r * channels
+                                var mean: Float = 0
+                                for c in 0..<channels { mean += x[c] }
+                                mean /= Float(channels)
+                                var variance: Float = 0
+                                for c in 0..<channels {
+                                    let d = x[c] - mean
+                                    variance += d * d
+                                }
+                                variance /= Float(channels)
+                                let rstd = 1 / (variance + epsilon).squareRoot()
+                                inverseStd[r] = rstd
+                                for c in 0..<channels {
+                                    xhat[c] = (x[c] - mean) * rstd
+                                    y[c] = xhat[c] * w[c] + b[c]
+                                }
                             }
                         }
                     }

@@ -8,12 +8,12 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
     let n = transposeB ? b.rows : b.columns
     precondition((transposeB ? b.columns : b.rows) == k,
                  "matmul: \(a.shape) times \(b.shape)\(transposeB ? "^T" : "") do not fit")
-    var output = [Float](repeating: 0, count: m * n)
-    a.data.withUnsafeBufferPointer { pa in
-        b.data.withUnsafeBufferPointer { pb in
-            output.withUnsafeMutableBufferPointer { pc in
+    // beta = 0: sgemm sets every element of C without reading it
+    let output = uninitializedFloats(m * n) { pc in
+        a.data.withUnsafeBufferPointer { pa in
+            b.data.withUnsafeBufferPointer { pb in
                 BLAS.sgemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k,
-                           a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+                           a: pa.baseAddress!, b: pb.baseAddress!, c: pc)
             }
         }
     }
@@ -57,21 +57,18 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     precondition(weight.rows == inFeatures && weight.shape.count == 2,
                  "linear: input \(x.shape) does not fit weight \(weight.shape)")
     if let bias { precondition(bias.count == outFeatures, "linear: bias \(bias.shape) for weight \(weight.shape)") }
-    var output = [Float](repeating: 0, count: rows * outFeatures)
-    if let bias {
-        // start every row at the bias, then add the product (beta = 1)
-        bias.data.withUnsafeBufferPointer { b in
-            output.withUnsafeMutableBufferPointer { y in
-                for r in 0..<rows { (y.baseAddress! + r * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
+    let output = uninitializedFloats(rows * outFeatures) { y in
+        if let bias {
+            // start every row at the bias, then add the product (beta = 1)
+            bias.data.withUnsafeBufferPointer { b in
+                for r in 0..<rows { (y + r * outFeatures).initialize(from: b.baseAddress!, count: outFeatures) }
             }
         }
-    }
-    x.data.withUnsafeBufferPointer { px in
-        weight.data.withUnsafeBufferPointer { pw in
-            output.withUnsafeMutableBufferPointer { py in
+        // without a bias, beta = 0: sgemm sets every element without reading it
+        x.data.withUnsafeBufferPointer { px in
+            weight.data.withUnsafeBufferPointer { pw in
                 BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: outFeatures, k: inFeatures,
-                           a: px.baseAddress!, b: pw.baseAddress!, beta: bias == nil ? 0 : 1,
-                           c: py.baseAddress!)
+                           a: px.baseAddress!, b: pw.baseAddress!, beta: bias == nil ? 0 : 1, c: y)
             }
         }
     }

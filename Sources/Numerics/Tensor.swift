@@ -106,6 +106,16 @@ public final class Tensor: CustomStringConvertible {
     }
 }
 
+/// An array of `count` floats that `initialize` fills, every one of them: no zero-filling
+/// first (an op's output that a loop or a beta = 0 sgemm writes completely).
+@inline(__always)
+func uninitializedFloats(_ count: Int, _ initialize: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    [Float](unsafeUninitializedCapacity: Swift.max(count, 1)) { buffer, initialized in
+        initialize(buffer.baseAddress!)
+        initialized = count
+    }
+}
+
 /// sqrt(sum x^2), accumulated in Double.
 public func l2Norm(_ values: [Float]) -> Double {
     var total = 0.0
