@@ -17,11 +17,11 @@ struct Bench: ParsableCommand {
     @Option(help: "tiny, small, medium or all.")
     var config: String = "all"
 
-    @Option(help: "OpenBLAS threads (1...64); repeat for several, e.g. --threads 1 --threads 2.")
-    var threads: [Int] = [1]
-
-    @Flag(help: "One JSON object per config and thread count.")
-    var json = false
+    /// `--threads N` (repeatable) and `--json` are the shared session options (the root command
+    /// declares them, so they are read from here): thread counts to measure, JSON output.
+    @OptionGroup var options: SessionOptions
+    var threads: [Int] { options.threads.isEmpty ? [1] : options.threads }
+    var json: Bool { options.json }
 
     @Flag(help: "One warm-up and one repetition (a smoke test, not a measurement).")
     var quick = false
@@ -33,6 +33,9 @@ struct Bench: ParsableCommand {
     var steps: Int = 10_000
 
     func run() throws {
+        for count in threads where !(1...64).contains(count) {
+            throw ValidationError("--threads \(count) is out of range (1...64)")
+        }
         if memory {
             print(try runMemoryCheck(config: config == "all" ? "tiny" : config, steps: steps, threads: threads.first ?? 1, json: json))
             return

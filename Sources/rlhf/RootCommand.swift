@@ -39,8 +39,8 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "Seed of the session's random numbers (0...2147483648).")
     var seed: Int?
 
-    @Option(help: "OpenBLAS threads (1...64).")
-    var threads: Int?
+    @Option(help: "OpenBLAS threads (1...64); `bench` measures each of several (--threads 1 --threads 2).")
+    var threads: [Int] = []
 
     /// A fresh session with these options applied, checked exactly like :set.
     func makeSession() throws -> Session {
@@ -48,7 +48,8 @@ struct SessionOptions: ParsableArguments {
         do {
             if json { try session.settings.set("output", to: "json") }
             if let seed { try session.settings.set("seed", to: String(seed)) }
-            if let threads { try session.settings.set("threads", to: String(threads)) }
+            if threads.count > 1 { throw LabError("--threads: give one thread count (only `rlhf bench` measures several)") }
+            if let threads = threads.last { try session.settings.set("threads", to: String(threads)) }
         } catch let error as LabError {
             throw ValidationError(error.message + (error.hint.map { " (\($0))" } ?? ""))
         }
