@@ -4,10 +4,15 @@ import COpenBLAS
 public enum BLAS {
     /// How many threads OpenBLAS uses for a product. Results are bit-identical from run to run
     /// for a fixed count, but 1 and 2 threads can differ in the last bits: lessons pin it.
+    /// It starts at 1 in every process (OpenBLAS itself would start with one per core, or with
+    /// OPENBLAS_NUM_THREADS), so a program or test that never sets it computes the same numbers.
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { _ = startsWithOneThread; return Int(openblas_get_num_threads()) }
+        set { _ = startsWithOneThread; openblas_set_num_threads(Int32(max(1, newValue))) }
     }
+
+    /// Runs once, before the first product or thread setting of the process.
+    private static let startsWithOneThread: Void = { openblas_set_num_threads(1) }()
 
     /// The CPU kernel OpenBLAS chose at run time, e.g. "Cooperlake".
     public static var coreName: String { String(cString: openblas_get_corename()) }
@@ -24,6 +29,7 @@ public enum BLAS {
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil
     ) {
+        _ = startsWithOneThread
         let lda = lda ?? (transposeA ? m : k)
         let ldb = ldb ?? (transposeB ? k : n)
         cblas_sgemm(CblasRowMajor,

@@ -60,8 +60,10 @@ import Testing
         #expect(session.execute(line: ":set temperature 0").ok)
     }
 
-    @Test func threadsHookSetsBLAS() {
+    @Test func threadsSettingNotifiesItsHook() {
         let session = makeSession()
+        // tests run in parallel: never change the process's BLAS threads under another test's training
+        session.controlsBLAS = false
         var seen: [SettingValue] = []
         session.settings.onChange("threads") { _, new in seen.append(new) }
         session.execute(line: ":set threads 2")
