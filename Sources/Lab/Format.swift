@@ -7,6 +7,7 @@ public enum Format {
     public static func number(_ x: Double, decimals: Int = 4) -> String {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        if x == 0 { return String(format: "%.\(decimals)f", 0.0) }   // -0 (e.g. -beta * 0) shows as 0
         let magnitude = abs(x)
         if magnitude != 0 && (magnitude < 1e-4 || magnitude >= 1e6) {
             return String(format: "%.\(decimals)e", x)

@@ -5,6 +5,7 @@ import Testing
     @Test func numbers() {
         #expect(Format.number(0.412) == "0.4120")
         #expect(Format.number(0.0) == "0.0000")
+        #expect(Format.number(-0.0) == "0.0000")   // -beta * 0 is not shown as -0.0000
         #expect(Format.number(3e-7) == "3.0000e-07")
         #expect(Format.number(12_345_678.0) == "1.2346e+07")
         #expect(Format.number(Double.nan) == "nan")
