@@ -54,13 +54,16 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
 /// The log-probability of a chosen token in each row:
 ///   y_i = log softmax(logits_i)[ids_i]   (logits [N, V], ids [N]  ->  y [N])
 ///   dlogits_i = dy_i * (onehot(ids_i) - softmax(logits_i))
-public func gatherLogProbabilities(_ logits: Tensor, ids: [Int32]) -> Tensor {
+/// With `needed`, only those rows are computed (the log-softmax is the costly part); the others
+/// hold 0 and must not be used (their gradient must be 0), e.g. prompt and padding positions.
+public func gatherLogProbabilities(_ logits: Tensor, ids: [Int32], needed: [Bool]? = nil) -> Tensor {
     let (rows, vocabulary) = (logits.rows, logits.columns)
     precondition(ids.count == rows, "gatherLogProbabilities: \(ids.count) ids for \(rows) rows")
+    precondition(needed == nil || needed!.count == rows, "gatherLogProbabilities: \(needed!.count) flags for \(rows) rows")
     var output = [Float](repeating: 0, count: rows)
     var logNormalizers = [Float](repeating: 0, count: rows)
     logits.data.withUnsafeBufferPointer { px in
-        for r in 0..<rows {
+        for r in 0..<rows where needed?[r] ?? true {
             let id = Int(ids[r])
             precondition(id >= 0 && id < vocabulary, "gatherLogProbabilities: id \(id) outside 0..<\(vocabulary)")
             logNormalizers[r] = logSumExp(px.baseAddress! + r * vocabulary, vocabulary)
@@ -71,6 +74,7 @@ public func gatherLogProbabilities(_ logits: Tensor, ids: [Int32]) -> Tensor {
         let dy = out.grad!
         logits.accumulateGrad { dlogits in
             for r in 0..<rows where dy[r] != 0 {
+                precondition(needed?[r] ?? true, "gatherLogProbabilities: a gradient for a row that was not computed")
                 let base = r * vocabulary
                 for v in 0..<vocabulary {
                     dlogits[base + v] -= dy[r] * Foundation.exp(logits.data[base + v] - logNormalizers[r])

@@ -57,7 +57,7 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
         let batch = TokenBatch(sequences: zip(promptTokens, samples).map { $0 + $1.tokens },
                                promptLengths: promptTokens.map(\.count), pad: encoder.pad)
         let temperature = sampling.temperature == 0 ? 1 : sampling.temperature
-        let referenceAll = withoutGradients { tokenLogProbabilities(reference, batch, temperature: temperature) }
+        let referenceAll = withoutGradients { tokenLogProbabilities(reference, batch, temperature: temperature, responsesOnly: true) }
         var total = 0.0
         for (row, positions) in batch.responsePredictionPositions.enumerated() {
             for (i, position) in positions.enumerated() {

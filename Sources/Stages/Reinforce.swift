@@ -80,7 +80,7 @@ public final class Reinforce: ConfigurableStage {
                                     prompts: prompts, sampling: settings.sampling, rng: &rngAfter)
         let temperature = settings.sampling.temperature == 0 ? 1 : settings.sampling.temperature
         // log p_policy(token) with gradients, gathered at the response positions
-        let perToken = tokenLogProbabilities(policy, rollouts.batch, temperature: temperature)
+        let perToken = tokenLogProbabilities(policy, rollouts.batch, temperature: temperature, responsesOnly: true)
         let flat = rollouts.positions.flatMap { $0 }
         let rowOf = rollouts.positions.enumerated().flatMap { row, list in list.map { _ in row } }
         let selected = selectRows(reshape(perToken, [perToken.count, 1]), flat)

@@ -31,7 +31,7 @@ func makeRollouts(policy: GPT2Model, reference: GPT2Model, reward: RewardFunctio
                            promptLengths: promptTokens.map(\.count), pad: encoder.pad)
     let positions = batch.responsePredictionPositions
     let temperature = sampling.temperature == 0 ? 1 : sampling.temperature
-    let referenceAll = withoutGradients { tokenLogProbabilities(reference, batch, temperature: temperature) }
+    let referenceAll = withoutGradients { tokenLogProbabilities(reference, batch, temperature: temperature, responsesOnly: true) }
     let referenceLogProbabilities = positions.map { $0.map { referenceAll.data[$0] } }
     let scores = reward.scores(prompts: prompts, responses: responses)
     return Rollouts(prompts: prompts, promptTokens: promptTokens, responses: responses,

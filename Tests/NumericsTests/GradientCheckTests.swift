@@ -102,6 +102,14 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
                                             inputs: [logits]), "crossEntropy")
         expectGradientsMatch(checkGradients(of: { gatherLogProbabilities(logits, ids: targets) },
                                             inputs: [logits]), "gatherLogProbabilities")
+        // only the needed rows: the same numbers there, and the same gradient through a mask
+        let needed = mask.map { $0 != 0 }
+        let full = gatherLogProbabilities(logits, ids: targets).data
+        let some = gatherLogProbabilities(logits, ids: targets, needed: needed).data
+        for r in 0..<5 { #expect(needed[r] ? some[r].bitPattern == full[r].bitPattern : some[r] == 0) }
+        let maskTensor = Tensor(shape: [5], data: mask)
+        expectGradientsMatch(checkGradients(of: { gatherLogProbabilities(logits, ids: targets, needed: needed) * maskTensor },
+                                            inputs: [logits]), "gatherLogProbabilities(needed:)")
     }
 }
 
