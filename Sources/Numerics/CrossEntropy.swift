@@ -11,40 +11,52 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
     precondition(weights.count == rows, "crossEntropy: mask of \(weights.count) for \(rows) rows")
     let counted = weights.reduce(0, +)
     let normalizer: Float = counted > 0 ? 1 / counted : 0
-    var total = 0.0
+    for r in 0..<rows where weights[r] != 0 {
+        let target = Int(targets[r])
+        precondition(target >= 0 && target < vocabulary, "crossEntropy: target \(target) outside 0..<\(vocabulary)")
+    }
     var probabilities = [Float](repeating: 0, count: logits.count)
+    var rowLosses = [Float](repeating: 0, count: rows)   // -log p[target] of each counted row
     logits.data.withUnsafeBufferPointer { px in
         probabilities.withUnsafeMutableBufferPointer { pp in
-            for r in 0..<rows where weights[r] != 0 {
-                let target = Int(targets[r])
-                precondition(target >= 0 && target < vocabulary, "crossEntropy: target \(target) outside 0..<\(vocabulary)")
-                // p = softmax(logits_r); -log p[target] = logsumexp(logits_r) - logits_r[target],
-                // with logsumexp = max + log sum exp(x - max) from the same exps as p
-                let x = px.baseAddress! + r * vocabulary, p = pp.baseAddress! + r * vocabulary
-                var maxValue = -Float.infinity
-                for v in 0..<vocabulary { maxValue = Swift.max(maxValue, x[v]) }
-                var sum: Float = 0
-                for v in 0..<vocabulary {
-                    let e = Foundation.exp(x[v] - maxValue)
-                    p[v] = e
-                    sum += e
+            rowLosses.withUnsafeMutableBufferPointer { rowLosses in
+                // rows are independent: split across threads when BLAS.threads > 1
+                forEachPart(rows, workPerItem: vocabulary) { part in
+                    for r in part where weights[r] != 0 {
+                        // p = softmax(logits_r); -log p[target] = logsumexp(logits_r) - logits_r[target],
+                        // with logsumexp = max + log sum exp(x - max) from the same exps as p
+                        let x = px.baseAddress! + r * vocabulary, p = pp.baseAddress! + r * vocabulary
+                        var maxValue = -Float.infinity
+                        for v in 0..<vocabulary { maxValue = Swift.max(maxValue, x[v]) }
+                        var sum: Float = 0
+                        for v in 0..<vocabulary {
+                            let e = Foundation.exp(x[v] - maxValue)
+                            p[v] = e
+                            sum += e
+                        }
+                        let inverse = 1 / sum
+                        for v in 0..<vocabulary { p[v] *= inverse }
+                        let logNormalizer = maxValue + Foundation.log(sum)
+                        rowLosses[r] = logNormalizer - x[Int(targets[r])]
+                    }
                 }
-                let inverse = 1 / sum
-                for v in 0..<vocabulary { p[v] *= inverse }
-                let logNormalizer = maxValue + Foundation.log(sum)
-                total += Double(weights[r]) * Double(logNormalizer - x[target])
             }
         }
     }
+    // the weighted sum, in row order, in Double
+    var total = 0.0
+    for r in 0..<rows where weights[r] != 0 { total += Double(weights[r]) * Double(rowLosses[r]) }
     return Tensor(shape: [1], data: [Float(total) * normalizer], parents: [logits]) { out in
         let g = out.grad![0] * normalizer
         probabilities.withUnsafeBufferPointer { pp in
             logits.accumulateGrad { dlogits in
-                for r in 0..<rows where weights[r] != 0 {
-                    let dx = dlogits + r * vocabulary, p = pp.baseAddress! + r * vocabulary
-                    let w = g * weights[r]
-                    for v in 0..<vocabulary { dx[v] += w * p[v] }
-                    dx[Int(targets[r])] -= w
+                forEachPart(rows, workPerItem: vocabulary) { part in
+                    for r in part where weights[r] != 0 {
+                        let dx = dlogits + r * vocabulary, p = pp.baseAddress! + r * vocabulary
+                        let w = g * weights[r]
+                        for v in 0..<vocabulary { dx[v] += w * p[v] }
+                        dx[Int(targets[r])] -= w
+                    }
                 }
             }
         }

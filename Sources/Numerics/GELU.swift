@@ -12,9 +12,11 @@ public func gelu(_ x: Tensor) -> Tensor {
     let output = uninitializedFloats(count) { y in
         gates = uninitializedFloats(count) { gate in
             x.data.withUnsafeBufferPointer { input in
-                for i in 0..<count {
-                    gate[i] = geluGate(input[i])
-                    y[i] = input[i] * gate[i]
+                forEachPart(count, workPerItem: 1) { part in
+                    for i in part {
+                        gate[i] = geluGate(input[i])
+                        y[i] = input[i] * gate[i]
+                    }
                 }
             }
         }
@@ -24,8 +26,10 @@ public func gelu(_ x: Tensor) -> Tensor {
             x.data.withUnsafeBufferPointer { input in
                 gates.withUnsafeBufferPointer { gate in
                     x.accumulateGrad { dx in
-                        for i in 0..<count {
-                            dx[i] += dy[i] * geluDerivative(input[i], gate: gate[i])
+                        forEachPart(count, workPerItem: 1) { part in
+                            for i in part {
+                                dx[i] += dy[i] * geluDerivative(input[i], gate: gate[i])
+                            }
                         }
                     }
                 }

@@ -19,23 +19,25 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float)
                 x.data.withUnsafeBufferPointer { input in
                     weight.data.withUnsafeBufferPointer { w in
                         bias.data.withUnsafeBufferPointer { b in
-                            for r in 0..<rows {
-                                let x = input.baseAddress! + r * channels
-                                let y = output + r * channels, xhat = normalized + r * channels
-                                var mean: Float = 0
-                                for c in 0..<channels { mean += x[c] }
-                                mean /= Float(channels)
-                                var variance: Float = 0
-                                for c in 0..<channels {
-                                    let d = x[c] - mean
-                                    variance += d * d
-                                }
-                                variance /= Float(channels)
-                                let rstd = 1 / (variance + epsilon).squareRoot()
-                                inverseStd[r] = rstd
-                                for c in 0..<channels {
-                                    xhat[c] = (x[c] - mean) * rstd
-                                    y[c] = xhat[c] * w[c] + b[c]
+                            forEachPart(rows, workPerItem: channels) { part in
+                                for r in part {
+                                    let x = input.baseAddress! + r * channels
+                                    let y = output + r * channels, xhat = normalized + r * channels
+                                    var mean: Float = 0
+                                    for c in 0..<channels { mean += x[c] }
+                                    mean /= Float(channels)
+                                    var variance: Float = 0
+                                    for c in 0..<channels {
+                                        let d = x[c] - mean
+                                        variance += d * d
+                                    }
+                                    variance /= Float(channels)
+                                    let rstd = 1 / (variance + epsilon).squareRoot()
+                                    inverseStd[r] = rstd
+                                    for c in 0..<channels {
+                                        xhat[c] = (x[c] - mean) * rstd
+                                        y[c] = xhat[c] * w[c] + b[c]
+                                    }
                                 }
                             }
                         }
@@ -66,21 +68,23 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float)
                 if x.requiresGrad {
                     weight.data.withUnsafeBufferPointer { w in
                         x.accumulateGrad { dxAll in
-                            for r in 0..<rows {
-                                let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
-                                let dx = dxAll + r * channels
-                                var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
-                                for c in 0..<channels {
-                                    let dxhat = dy[c] * w[c]
-                                    meanDxhat += dxhat
-                                    meanDxhatXhat += dxhat * xhat[c]
-                                }
-                                meanDxhat /= Float(channels)
-                                meanDxhatXhat /= Float(channels)
-                                let rstd = inverseStd[r]
-                                for c in 0..<channels {
-                                    let dxhat = dy[c] * w[c]
-                                    dx[c] += rstd * (dxhat - meanDxhat - xhat[c] * meanDxhatXhat)
+                            forEachPart(rows, workPerItem: channels) { part in
+                                for r in part {
+                                    let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
+                                    let dx = dxAll + r * channels
+                                    var meanDxhat: Float = 0, meanDxhatXhat: Float = 0
+                                    for c in 0..<channels {
+                                        let dxhat = dy[c] * w[c]
+                                        meanDxhat += dxhat
+                                        meanDxhatXhat += dxhat * xhat[c]
+                                    }
+                                    meanDxhat /= Float(channels)
+                                    meanDxhatXhat /= Float(channels)
+                                    let rstd = inverseStd[r]
+                                    for c in 0..<channels {
+                                        let dxhat = dy[c] * w[c]
+                                        dx[c] += rstd * (dxhat - meanDxhat - xhat[c] * meanDxhatXhat)
+                                    }
                                 }
                             }
                         }

@@ -150,3 +150,26 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         #expect(GradMode.isEnabled)
     }
 }
+
+/// The row loops (LayerNorm, GELU, cross-entropy) split across threads give the same bits as
+/// one thread: each row's arithmetic does not depend on which thread runs it.
+@Suite struct RowThreadTests {
+    func forwardAndBackward(threads: Int) -> [[Float]] {
+        RowThreads.$count.withValue(threads) {
+            var rng = RandomGenerator(seed: 41)
+            let x = randomTensor([96, 512], &rng, scale: 2)
+            let weight = randomTensor([512], &rng, scale: 1), bias = randomTensor([512], &rng, scale: 1)
+            for tensor in [x, weight, bias] { tensor.requiresGrad = true }
+            let targets = (0..<96).map { Int32($0 * 5 % 512) }
+            let mask: [Float] = (0..<96).map { $0 % 3 == 0 ? 0 : 1 }
+            let loss = crossEntropy(gelu(layerNorm(x, weight: weight, bias: bias, epsilon: 1e-5)), targets: targets, mask: mask)
+            loss.backward()
+            return [loss.data, x.grad!, weight.grad!, bias.grad!]
+        }
+    }
+
+    @Test func twoThreadsGiveTheSameBitsAsOne() {
+        let one = forwardAndBackward(threads: 1), two = forwardAndBackward(threads: 2)
+        for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
+    }
+}
