@@ -90,15 +90,15 @@ public func nextTokenDistribution(logits: [Float], settings: SamplingSettings) -
     var original = [Float](repeating: 0, count: logits.count)
     var tempered = original, final = original
     logits.withUnsafeBufferPointer { l in
-        original.withUnsafeMutableBufferPointer { softmaxRow(l.baseAddress!, $0.baseAddress!, logits.count) }
+        original.withUnsafeMutableBufferPointer { _ = softmaxRow(l.baseAddress!, $0.baseAddress!, logits.count) }
         var temperatureOnly = settings
         temperatureOnly.topK = 0
         temperatureOnly.topP = 1
         tempered.withUnsafeMutableBufferPointer {
-            processNextToken(logits: l.baseAddress!, count: logits.count, settings: temperatureOnly, into: $0.baseAddress!)
+            _ = processNextToken(logits: l.baseAddress!, count: logits.count, settings: temperatureOnly, into: $0.baseAddress!)
         }
         final.withUnsafeMutableBufferPointer {
-            processNextToken(logits: l.baseAddress!, count: logits.count, settings: settings, into: $0.baseAddress!)
+            _ = processNextToken(logits: l.baseAddress!, count: logits.count, settings: settings, into: $0.baseAddress!)
         }
     }
     return NextTokenDistribution(original: original, tempered: tempered, final: final)

@@ -91,7 +91,7 @@ extension Session {
         guard let names = try? fm.contentsOfDirectory(atPath: expanded.isEmpty ? "." : expanded) else { return [] }
         return names.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.map { name in
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: expanded + name, isDirectory: &isDirectory)
+            _ = fm.fileExists(atPath: expanded + name, isDirectory: &isDirectory)
             return folder + name + (isDirectory.boolValue ? "/" : "")
         }
     }

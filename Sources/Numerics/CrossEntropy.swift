@@ -26,16 +26,7 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
                         // p = softmax(logits_r); -log p[target] = logsumexp(logits_r) - logits_r[target],
                         // with logsumexp = max + log sum exp(x - max) from the same exps as p
                         let x = px.baseAddress! + r * vocabulary, p = pp.baseAddress! + r * vocabulary
-                        var maxValue = -Float.infinity
-                        for v in 0..<vocabulary { maxValue = Swift.max(maxValue, x[v]) }
-                        var sum: Float = 0
-                        for v in 0..<vocabulary {
-                            let e = Foundation.exp(x[v] - maxValue)
-                            p[v] = e
-                            sum += e
-                        }
-                        let inverse = 1 / sum
-                        for v in 0..<vocabulary { p[v] *= inverse }
+                        let (maxValue, sum) = softmaxRow(x, p, vocabulary)
                         let logNormalizer = maxValue + Foundation.log(sum)
                         rowLosses[r] = logNormalizer - x[Int(targets[r])]
                     }

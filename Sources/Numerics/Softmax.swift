@@ -48,9 +48,10 @@ public func logSoftmax(_ x: Tensor) -> Tensor {
     }
 }
 
-/// One row of softmax: y = exp(x - max) / sum exp(x - max).
-@inline(__always)
-public func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+/// One row of softmax: y = exp(x - max) / sum exp(x - max). Returns the max and the sum, so
+/// log sum exp(x) = max + log(sum) comes from the same exps.
+@inline(__always) @discardableResult
+public func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) -> (max: Float, sum: Float) {
     var maxValue = -Float.infinity
     for i in 0..<count { maxValue = Swift.max(maxValue, x[i]) }
     var total: Float = 0
@@ -61,6 +62,7 @@ public func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Floa
     }
     let inverse = 1 / total
     for i in 0..<count { y[i] *= inverse }
+    return (maxValue, total)
 }
 
 /// log sum_i exp(x_i) = max + log sum_i exp(x_i - max).

@@ -134,7 +134,7 @@ public final class PPO: ConfigurableStage {
         logits.data.withUnsafeBufferPointer { l in
             var p = [Float](repeating: 0, count: vocabulary)
             for i in 0..<positions.count {
-                p.withUnsafeMutableBufferPointer { softmaxRow(l.baseAddress! + i * vocabulary, $0.baseAddress!, vocabulary) }
+                p.withUnsafeMutableBufferPointer { _ = softmaxRow(l.baseAddress! + i * vocabulary, $0.baseAddress!, vocabulary) }
                 entropies[i] = -p.reduce(0) { $0 + ($1 > 0 ? $1 * Foundation.log($1) : 0) }
             }
         }

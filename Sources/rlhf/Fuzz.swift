@@ -73,7 +73,7 @@ struct Fuzz: ParsableCommand {
         // a scratch working folder: lines like `:read x` or `prefs import x` look there
         let sandbox = fileManager.temporaryDirectory.appendingPathComponent("rlhf-fuzz-sandbox-\(getpid())")
         try fileManager.createDirectory(at: sandbox, withIntermediateDirectories: true)
-        fileManager.changeCurrentDirectoryPath(sandbox.path)
+        _ = fileManager.changeCurrentDirectoryPath(sandbox.path)
         defer { try? fileManager.removeItem(at: sandbox) }
 
         print("rlhf fuzz: \(chosen.count) harness\(chosen.count == 1 ? "" : "es"), \(iterations) inputs each, seed \(seed), corpus \(corpusURL?.path ?? "(built-in seeds only)")")
