@@ -8,7 +8,7 @@ enum HelpText {
         catch let error as LabError where error.message.contains("ambiguous") { throw error }
         catch {}
         if let spec = session.settings.spec(topic) {
-            return CommandResult(text: SettingsText.table([spec], session: session, showDoc: true),
+            return CommandResult(text: SettingsText.docTable([spec], session: session, allowed: true),
                                  fields: ["settings": SettingsText.json([spec], session: session)])
         }
         // Full-text search of names, summaries and help texts.
@@ -118,7 +118,7 @@ enum SettingsText {
     }
 
     /// Settings in one aligned table: `  name  value  (default d)  doc`; changed values marked *.
-    static func table(_ specs: [SettingSpec], session: Session, showDoc: Bool, indent: String = "  ") -> String {
+    static func table(_ specs: [SettingSpec], session: Session, indent: String = "  ") -> String {
         let nameWidth = (specs.map(\.name.count).max() ?? 0) + 1
         let values = specs.map { session.settings.value($0.name).description }
         let valueWidth = max(6, (values.map(\.count).max() ?? 0) + 1)
@@ -128,7 +128,6 @@ enum SettingsText {
             let changed = session.settings.value(spec.name) != spec.defaultValue
             var line = indent + Format.fit(spec.name, nameWidth) + (changed ? "*" : " ") + Format.fit(pair.0, valueWidth)
             line += Format.fit(pair.1, defaultWidth)
-            if showDoc { line += spec.doc + "; allowed: " + spec.allowed }
             return line.trimmingWhitespaceAtEnd
         }.joined(separator: "\n")
     }
@@ -143,14 +142,15 @@ enum SettingsText {
         return parts.joined(separator: "\n\n")
     }
 
-    /// One row per setting with the doc wrapped to the session width.
-    static func docTable(_ specs: [SettingSpec], session: Session) -> String {
-        let text = table(specs, session: session, showDoc: false).split(separator: "\n").map(String.init)
+    /// One row per setting with the doc wrapped to the session width (and what values are
+    /// allowed, with `allowed`).
+    static func docTable(_ specs: [SettingSpec], session: Session, allowed: Bool = false) -> String {
+        let text = table(specs, session: session).split(separator: "\n").map(String.init)
         let leftWidth = text.map(\.count).max() ?? 0
         return zip(text, specs).map { left, spec in
             // Docs longer than the width continue on the next lines, under the first.
             let room = max(20, session.width - leftWidth - 2)
-            let doc = Format.wrap(spec.doc, width: room).split(separator: "\n")
+            let doc = Format.wrap(spec.doc + (allowed ? "; allowed: " + spec.allowed : ""), width: room).split(separator: "\n")
                 .joined(separator: "\n" + String(repeating: " ", count: leftWidth + 2))
             return Format.fit(left, leftWidth) + "  " + doc
         }.joined(separator: "\n")

@@ -44,12 +44,12 @@ extension Command {
                 return CommandResult(text: "all settings have their default values (:show lists them)",
                                      fields: ["changed": .object([:])])
             }
-            return CommandResult(text: SettingsText.table(changed, session: session, showDoc: false),
+            return CommandResult(text: SettingsText.table(changed, session: session),
                                  fields: ["changed": SettingsText.json(changed, session: session)])
         }
         let spec = try settings.lookup(name)
         guard let text = args[1] else {
-            return CommandResult(text: SettingsText.table([spec], session: session, showDoc: true),
+            return CommandResult(text: SettingsText.docTable([spec], session: session, allowed: true),
                                  fields: ["settings": SettingsText.json([spec], session: session)])
         }
         let (old, new) = try settings.set(name, to: text)

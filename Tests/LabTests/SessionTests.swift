@@ -73,6 +73,11 @@ import Testing
         #expect(session.execute(line: "help :se").stderr.contains("ambiguous"))
         #expect(session.execute(line: ":help @session").stdout.hasPrefix("Session\n"))
         #expect(session.execute(line: ":help temperature").stdout.contains("allowed: 0 <= temperature <= 10"))
+        // a setting's long doc wraps to the session's width, under its first line
+        for line in [":help ppo.lr", ":set rl.reward"] {
+            let lines = session.execute(line: line).stdout.split(separator: "\n")
+            #expect(lines.count >= 2 && lines.allSatisfy { $0.count <= session.width }, "\(line): \(lines)")
+        }
         #expect(session.execute(line: ":help transcript").stdout.contains(":record"))
         #expect(!session.execute(line: ":help @nothing").ok)
         #expect(session.execute(line: "?").stdout == session.execute(line: ":help").stdout)
