@@ -12,6 +12,8 @@ public enum BoundedFile {
     public struct ReadError: Error, CustomStringConvertible, Equatable {
         public let path: String
         public let problem: String
+        /// The file is larger than the limit (the only problem a caller may explain further).
+        public var isTooLarge = false
         public var description: String { "\(path) \(problem)" }
     }
 
@@ -33,12 +35,12 @@ public enum BoundedFile {
     public static func read(_ url: URL, limit: Int, mapped: Bool = false) throws -> Data {
         let size = try regularFileSize(url.path)
         guard size <= limit else {
-            throw ReadError(path: url.path, problem: "is \(size) bytes, more than the limit of \(limit) bytes")
+            throw ReadError(path: url.path, problem: "is \(size) bytes, more than the limit of \(limit) bytes", isTooLarge: true)
         }
         do {
             let data = try Data(contentsOf: url, options: mapped ? .mappedIfSafe : [])
             guard data.count <= limit else {  // it grew while we looked
-                throw ReadError(path: url.path, problem: "is more than the limit of \(limit) bytes")
+                throw ReadError(path: url.path, problem: "is more than the limit of \(limit) bytes", isTooLarge: true)
             }
             return data
         } catch let error as ReadError {

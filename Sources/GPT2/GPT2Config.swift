@@ -126,7 +126,7 @@ public struct GPT2Config: Codable, Equatable, Sendable {
         do {
             data = try BoundedFile.read(url, limit: 1 << 20)
         } catch let error as BoundedFile.ReadError {
-            throw GPT2ConfigError(file: url.path, field: "", problem: error.problem + (error.problem.contains("limit") ? ": not a config.json" : ""))
+            throw GPT2ConfigError(file: url.path, field: "", problem: error.problem + (error.isTooLarge ? ": not a config.json" : ""))
         }
         return try decode(data, file: url.path)
     }

@@ -68,6 +68,6 @@ func readTokenizerFile(_ url: URL) throws -> Data {
     do {
         return try BoundedFile.read(url, limit: 64 << 20)
     } catch let error as BoundedFile.ReadError {
-        throw TokenizerError(file: url.path, problem: error.problem + (error.problem.contains("limit") ? " (64 MB)" : ""))
+        throw TokenizerError(file: url.path, problem: error.problem + (error.isTooLarge ? " (64 MB)" : ""))
     }
 }
