@@ -9,11 +9,10 @@ import Foundation
 func elementwise(_ x: Tensor, forward: (Float) -> Float,
                  derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
     let count = x.count
-    let output = [Float](unsafeUninitializedCapacity: count) { y, initialized in
+    let output = uninitializedFloats(count) { y in
         x.data.withUnsafeBufferPointer { input in
             for i in 0..<count { y[i] = forward(input[i]) }
         }
-        initialized = count
     }
     return Tensor(shape: x.shape, data: output, parents: [x]) { out in
         out.grad!.withUnsafeBufferPointer { dout in
@@ -98,13 +97,12 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
             partialA: Partial, partialB: Partial) -> Tensor {
     precondition(a.shape == b.shape, "\(name): shapes differ, \(a.shape) and \(b.shape)")
     let count = a.count
-    let output = [Float](unsafeUninitializedCapacity: count) { y, initialized in
+    let output = uninitializedFloats(count) { y in
         a.data.withUnsafeBufferPointer { pa in
             b.data.withUnsafeBufferPointer { pb in
                 for i in 0..<count { y[i] = forward(pa[i], pb[i]) }
             }
         }
-        initialized = count
     }
     return Tensor(shape: a.shape, data: output, parents: [a, b]) { out in
         out.grad!.withUnsafeBufferPointer { dout in
