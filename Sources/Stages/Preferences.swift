@@ -75,18 +75,17 @@ public final class PreferenceStore {
             throw DataFileError("\(url.path): cannot open for appending (\(String(cString: strerror(errno))))")
         }
         close(fd)
-        if FileManager.default.fileExists(atPath: url.path) {
-            let loaded = try PreferenceStore.load(from: url)
-            comparisons = loaded.comparisons
-            problems = loaded.problems
-            if !problems.isEmpty, let data = FileManager.default.contents(atPath: url.path),
-               let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) ?? Optional(-1) {
-                truncate(url.path, off_t(lastNewline + 1))
-            }
-            // a last line that is whole but has no newline (a file written by hand): end it, so the
-            // next label starts on a line of its own
-            if let data = FileManager.default.contents(atPath: url.path), let last = data.last, last != UInt8(ascii: "\n") {
+        let loaded = try PreferenceStore.load(from: url)
+        comparisons = loaded.comparisons
+        problems = loaded.problems
+        // The next label must start on a line of its own. A file that does not end with a newline
+        // has either a torn last line (a problem: cut it off, back to the last newline) or a whole
+        // last line without one (a file written by hand: end it).
+        if let data = FileManager.default.contents(atPath: url.path), let last = data.last, last != UInt8(ascii: "\n") {
+            if problems.isEmpty {
                 try append(raw: Data([UInt8(ascii: "\n")]))
+            } else {
+                truncate(url.path, off_t((data.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1))
             }
         }
     }
