@@ -215,7 +215,6 @@ public enum Safetensors {
         try AtomicFile.write(encode(tensors), to: url)
     }
 
-
     /// A name for an error message: escaped, on one line, at most 80 characters.
     static func quoted(_ text: String) -> String {
         let short = text.count > 80 ? String(text.prefix(80)) + "..." : text

@@ -52,7 +52,6 @@ public enum JSONValue: Equatable, Sendable {
             out += "}"
         }
     }
-
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,

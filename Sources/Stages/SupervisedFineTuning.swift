@@ -59,7 +59,7 @@ public final class SupervisedFineTuning: ConfigurableStage {
     public func step() throws -> StepReport {
         try settings.validate()
         let step = stepsDone + 1
-            var samplerAfter = sampler
+        var samplerAfter = sampler
         let chosen = samplerAfter.nextBatch(size: settings.batchSize, count: examples.count).map { examples[$0] }
         let loss = loss(chosen)
         adam.learningRate = settings.learningRate

@@ -152,7 +152,6 @@ func alignedTable(headers: [String], rows: [[String]]) -> String {
     return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
-
 /// A finite number with up to 4 decimals (JSON has no NaN or infinity: those become null).
 func jsonNumber(_ value: Double) -> String {
     guard value.isFinite else { return "null" }
