@@ -29,8 +29,10 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
     let output = uninitializedFloats(batch * time * channels) { output in
         attention = uninitializedFloats(batch * heads * time * time) { attention in
             qkv.data.withUnsafeBufferPointer { input in
-                for b in 0..<batch {
-                    for h in 0..<heads {
+                // the (b, h) pairs are independent: split across threads (see forEachHead)
+                forEachHead(batch * heads, time: time, headSize: headSize) { pairs in
+                    for pair in pairs {
+                        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
                         let query = input.baseAddress! + b * time * stride3 + h * headSize  // [T, hs], rows 3C apart
                         let key = query + channels, value = query + 2 * channels
                         let att = attention + (b * heads + h) * time * time  // [T, T]
@@ -57,11 +59,13 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
             qkv.data.withUnsafeBufferPointer { input in
                 out.grad!.withUnsafeBufferPointer { dout in
                     attention.withUnsafeBufferPointer { attention in
-                        var scratch = [Float](repeating: 0, count: time * time)  // datt, then dscore [T, T]
-                        scratch.withUnsafeMutableBufferPointer { scratch in
-                            let datt = scratch.baseAddress!
-                            for b in 0..<batch {
-                                for h in 0..<heads {
+                        // each (b, h) pair writes only its own head's columns of dq, dk, dv
+                        forEachHead(batch * heads, time: time, headSize: headSize) { pairs in
+                            var scratch = [Float](repeating: 0, count: time * time)  // datt, then dscore [T, T]
+                            scratch.withUnsafeMutableBufferPointer { scratch in
+                                let datt = scratch.baseAddress!
+                                for pair in pairs {
+                                    let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
                                     let offset = b * time * stride3 + h * headSize
                                     let query = input.baseAddress! + offset, key = query + channels, value = query + 2 * channels
                                     let dquery = dinput + offset, dkey = dquery + channels, dvalue = dquery + 2 * channels
@@ -93,6 +97,19 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
                 }
             }
         }
+    }
+}
+
+/// Runs `body` over the (b, h) pairs 0 ..< count, split across threads by `forEachPart` when
+/// BLAS.threads > 1. Each pair's products and loops are the same whichever thread runs them, so
+/// the numbers do not change. Heads whose products exceed 100^3 multiply-adds stay on this
+/// thread: OpenBLAS splits products that large over its own threads already.
+private func forEachHead(_ count: Int, time: Int, headSize: Int, _ body: (Range<Int>) -> Void) {
+    let work = time * time * headSize
+    if work > 1_000_000 {
+        body(0..<count)
+    } else {
+        forEachPart(count, workPerItem: work, body)
     }
 }
 

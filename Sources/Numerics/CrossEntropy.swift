@@ -76,13 +76,19 @@ public func gatherLogProbabilities(_ logits: Tensor, ids: [Int32], needed: [Bool
     return Tensor(shape: [rows], data: output, parents: [logits]) { out in
         let dy = out.grad!
         logits.accumulateGrad { dlogits in
-            for r in 0..<rows where dy[r] != 0 {
-                precondition(needed?[r] ?? true, "gatherLogProbabilities: a gradient for a row that was not computed")
-                let base = r * vocabulary
-                for v in 0..<vocabulary {
-                    dlogits[base + v] -= dy[r] * Foundation.exp(logits.data[base + v] - logNormalizers[r])
+            logits.data.withUnsafeBufferPointer { px in
+                // p = exp(logits_r - logsumexp_r), one row at a time, eight exps at a time
+                var probabilities = [Float](repeating: 0, count: vocabulary)
+                probabilities.withUnsafeMutableBufferPointer { p in
+                    for r in 0..<rows where dy[r] != 0 {
+                        precondition(needed?[r] ?? true, "gatherLogProbabilities: a gradient for a row that was not computed")
+                        let base = r * vocabulary
+                        for v in 0..<vocabulary { p[v] = px[base + v] - logNormalizers[r] }
+                        exp(p.baseAddress!, into: p.baseAddress!, count: vocabulary)
+                        for v in 0..<vocabulary { dlogits[base + v] -= dy[r] * p[v] }
+                        dlogits[base + Int(ids[r])] += dy[r]
+                    }
                 }
-                dlogits[base + Int(ids[r])] += dy[r]
             }
         }
     }

@@ -54,12 +54,10 @@ public func logSoftmax(_ x: Tensor) -> Tensor {
 public func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) -> (max: Float, sum: Float) {
     var maxValue = -Float.infinity
     for i in 0..<count { maxValue = Swift.max(maxValue, x[i]) }
+    for i in 0..<count { y[i] = x[i] - maxValue }
+    exp(y, into: y, count: count)   // eight at a time (Exp.swift)
     var total: Float = 0
-    for i in 0..<count {
-        let e = Foundation.exp(x[i] - maxValue)
-        y[i] = e
-        total += e
-    }
+    for i in 0..<count { total += y[i] }
     let inverse = 1 / total
     for i in 0..<count { y[i] *= inverse }
     return (maxValue, total)
@@ -71,7 +69,12 @@ public func logSumExp(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
     var maxValue = -Float.infinity
     for i in 0..<count { maxValue = Swift.max(maxValue, x[i]) }
     if maxValue == -Float.infinity { return maxValue }
-    var total: Float = 0
-    for i in 0..<count { total += Foundation.exp(x[i] - maxValue) }
-    return maxValue + Foundation.log(total)
+    return withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { scratch in
+        let e = scratch.baseAddress!
+        for i in 0..<count { e[i] = x[i] - maxValue }
+        exp(e, into: e, count: count)   // eight at a time (Exp.swift)
+        var total: Float = 0
+        for i in 0..<count { total += e[i] }
+        return maxValue + Foundation.log(total)
+    }
 }

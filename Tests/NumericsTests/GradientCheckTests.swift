@@ -172,4 +172,22 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         let one = forwardAndBackward(threads: 1), two = forwardAndBackward(threads: 2)
         for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
     }
+
+    /// Attention splits its (batch, head) pairs across threads the same way.
+    func attention(threads: Int) -> [[Float]] {
+        RowThreads.$count.withValue(threads) {
+            var rng = RandomGenerator(seed: 42)
+            let qkv = randomTensor([3 * 40, 3 * 48], &rng, scale: 1)
+            qkv.requiresGrad = true
+            let out = causalSelfAttention(qkv, batch: 3, time: 40, heads: 4)
+            let weights = randomTensor([3 * 40, 48], &rng, scale: 1)
+            sum(out * weights).backward()
+            return [out.data, qkv.grad!]
+        }
+    }
+
+    @Test func attentionGivesTheSameBitsOnTwoThreads() {
+        let one = attention(threads: 1), two = attention(threads: 2)
+        for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
+    }
 }
