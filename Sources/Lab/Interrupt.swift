@@ -1,4 +1,5 @@
 import CLibEdit
+import Foundation
 import Synchronization
 
 /// Ctrl-C handling. The SIGINT handler only counts presses in an atomic; nothing else is safe
@@ -17,6 +18,15 @@ public enum Interrupt {
 
     /// True while the line editor waits at the prompt (there the editor itself prints ^C).
     static func setAtPrompt(_ value: Bool) { atPrompt.store(value, ordering: .relaxed) }
+
+    /// Waits until the handler has counted a press, at most `seconds`.
+    static func waitForPress(seconds: Double) {
+        var waited = 0.0
+        while !isRequested && waited < seconds {
+            usleep(1_000)
+            waited += 0.001
+        }
+    }
 
     /// Installs the SIGINT handler (sigaction without SA_RESTART, so blocked reads return EINTR).
     public static func installHandler() {

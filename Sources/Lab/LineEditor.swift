@@ -70,15 +70,22 @@ public final class LineEditor {
         errno = 0
         Interrupt.setAtPrompt(true)
         let result = el_gets(editLine, &count)
-        Interrupt.setAtPrompt(false)
+        let readError = errno
         guard let cLine = result else {
-            if count == -1 && errno == EINTR {
+            if count == -1 && readError == EINTR {
+                // libedit's own handler sends the signal on to ours, which may run a moment later
+                // on another thread (OpenBLAS's, say): still "at the prompt" until it has, or it
+                // would end the line as it does during a command
+                Interrupt.waitForPress(seconds: 0.25)
+                Interrupt.setAtPrompt(false)
                 fputs("^C\n", rlhf_stdout())
                 fflush(rlhf_stdout())
                 return .interrupted
             }
+            Interrupt.setAtPrompt(false)
             return .endOfFile
         }
+        Interrupt.setAtPrompt(false)
         var line = String(cString: cLine)
         if line.hasSuffix("\n") { line.removeLast() }
         return .line(line)

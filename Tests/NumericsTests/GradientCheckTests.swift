@@ -186,6 +186,34 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         }
     }
 
+    /// AdamW updates groups of parameters on separate threads.
+    func adamSteps(threads: Int) -> (weights: [[Float]], updates: [[Float]], norms: [Double]) {
+        RowThreads.$count.withValue(threads) {
+            var rng = RandomGenerator(seed: 43)
+            let parameters = [[300, 64], [64], [64, 256], [256], [7]].map { shape -> Tensor in
+                let p = randomTensor(shape, &rng, scale: 1)
+                p.requiresGrad = true
+                return p
+            }
+            let adam = AdamW(parameters: parameters, learningRate: 1e-2)
+            var norms: [Double] = []
+            for _ in 0..<3 {
+                adam.zeroGradients()
+                for p in parameters { p.accumulateGrad { g in for i in 0..<p.count { g[i] = rng.nextNormal() } } }
+                norms += adam.step().flatMap { [$0.gradientNorm, $0.updateNorm, $0.weightNorm] }
+            }
+            return (parameters.map(\.data), adam.lastUpdates, norms)
+        }
+    }
+
+    @Test func adamWGivesTheSameBitsOnTwoThreads() {
+        let one = adamSteps(threads: 1), two = adamSteps(threads: 2)
+        #expect(one.weights.map { $0.map(\.bitPattern) } == two.weights.map { $0.map(\.bitPattern) })
+        #expect(one.updates.map { $0.map(\.bitPattern) } == two.updates.map { $0.map(\.bitPattern) })
+        #expect(one.norms == two.norms)
+        #expect(one.updates.map(\.count) == [300 * 64, 64, 64 * 256, 256, 7])
+    }
+
     @Test func attentionGivesTheSameBitsOnTwoThreads() {
         let one = attention(threads: 1), two = attention(threads: 2)
         for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
