@@ -2,6 +2,7 @@
 // RLHF Lab: every stage of Reinforcement Learning from Human Feedback on tiny GPT-2 models.
 //
 // Layers, lowest first (a lower layer never imports a higher one):
+//   VectorExp -> exp, eight floats at a time (the one kernel compiled for AVX2 and FMA)
 //   Numerics  -> tensors, BLAS, autograd, optimisers, random numbers
 //   GPT2      -> the GPT-2 model, tokenizers, checkpoints, sampling
 //   Stages    -> pre-training, SFT, sampling, preferences, reward model, policy optimisation
@@ -10,13 +11,13 @@
 //   rlhf      -> the executable
 import PackageDescription
 
-// x86-64 CPUs with AVX2 and FMA (Intel since 2013, AMD since 2015): Numerics' eight-wide exp
-// uses fused multiply-adds (Exp.swift). Floats are never fused or reordered otherwise, so the
-// numbers stay the same as without the flag.
+// VectorExp, one file, is compiled for x86-64 CPUs with AVX2 and FMA (Intel since 2013, AMD
+// since 2015): its eight-wide exp needs fused multiply-adds. Numerics asks the CPU before calling
+// it (CCPUFeatures), so the package still runs on any x86-64 CPU.
 #if arch(x86_64)
-let numericsSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let vectorExpSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 #else
-let numericsSettings: [SwiftSetting] = []
+let vectorExpSettings: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -36,7 +37,9 @@ let package = Package(
             name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "Numerics", dependencies: ["COpenBLAS", "CMalloc"], swiftSettings: numericsSettings),
+        .systemLibrary(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
+        .target(name: "VectorExp", swiftSettings: vectorExpSettings),
+        .target(name: "Numerics", dependencies: ["COpenBLAS", "CMalloc", "CCPUFeatures", "VectorExp"]),
         .target(name: "GPT2", dependencies: ["Numerics"]),
         .target(name: "Stages", dependencies: ["Numerics", "GPT2"]),
         .target(name: "TinyWorld", dependencies: ["Numerics", "GPT2", "Stages"]),

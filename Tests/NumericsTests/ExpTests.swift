@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Numerics
 
-/// The eight-wide exp (Exp.swift) returns the same bits as the C library's expf, so that
+/// The eight-wide exp (VectorExp, called through Numerics.exp) returns the same bits as the C library's expf, so that
 /// switching to it changed no number anywhere (lessons, fixtures, shipped models).
 /// An exhaustive run over all 2^32 floats found no difference (2026-11-25, glibc 2.36, FMA);
 /// this test checks every 509th bit pattern, which covers every exponent and sign.
