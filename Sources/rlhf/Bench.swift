@@ -14,8 +14,9 @@ struct Bench: ParsableCommand {
             memory after 100 and after 10,000 steps (it should stay flat).
             """)
 
-    @Option(help: "tiny, small, medium or all.")
-    var config: String = "all"
+    @Option(help: "tiny, small, medium or all; repeat it to measure several (--config tiny --config small). (default: all)")
+    var config: [String] = []
+    var configs: [String] { config.isEmpty ? ["all"] : config }
 
     /// `--threads N` (repeatable) and `--json` are the shared session options (the root command
     /// declares them, so they are read from here): thread counts to measure, JSON output.
@@ -37,10 +38,11 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threads \(count) is out of range (1...64)")
         }
         if memory {
-            print(try runMemoryCheck(config: config == "all" ? "tiny" : config, steps: steps, threads: threads.first ?? 1, json: json))
+            guard configs.count == 1 else { throw ValidationError("--memory checks one config; give --config once") }
+            print(try runMemoryCheck(config: configs[0] == "all" ? "tiny" : configs[0], steps: steps, threads: threads.first ?? 1, json: json))
             return
         }
-        let output = try runBenchmarks(configs: [config], threadCounts: threads, json: json, quick: quick) { _ in }
+        let output = try runBenchmarks(configs: configs, threadCounts: threads, json: json, quick: quick) { _ in }
         print(output)
     }
 }

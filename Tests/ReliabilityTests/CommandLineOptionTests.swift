@@ -16,6 +16,18 @@ import Testing
     }
 
     @Test(.enabled(if: rlhfBinary != nil, Comment(rawValue: missingBinary)))
+    func benchMeasuresEveryConfigGiven() throws {
+        let child = try Child(arguments: ["bench", "--config", "tiny", "--config", "small", "--quick", "--json"], script: "")
+        #expect(child.finish(seconds: 120) == 0, "\(child.text)")
+        let objects = child.text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.map { $0["config"] as? String } == ["tiny", "small"], "\(child.text)")
+        let memory = try Child(arguments: ["bench", "--memory", "--config", "tiny", "--config", "small"], script: "")
+        #expect(memory.finish() != 0 && memory.text.contains("--memory checks one config"), "\(memory.text)")
+    }
+
+    @Test(.enabled(if: rlhfBinary != nil, Comment(rawValue: missingBinary)))
     func theLabTakesOneThreadCount() throws {
         let child = try Child(arguments: ["--threads", "2", "-c", ":show threads"], script: "")
         #expect(child.finish() == 0 && child.text.contains("threads *2"), "\(child.text)")
