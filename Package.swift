@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab"], exclude: ["Fixtures"]),  // read by path (#filePath)
         .testTarget(name: "BenchmarkTests", dependencies: ["Lab"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Lab", "GPT2", "Stages"]),
 
