@@ -108,7 +108,7 @@ public final class IncrementalForward {
             for i in 0..<(rows * c) { x[i] += projected[i] }
             normRows(x, into: normed, block.norm2, epsilon)
             linearRows(normed, block.mlpWeight, block.mlpBias, into: hidden, inFeatures: c)
-            for i in 0..<(rows * 4 * c) { hidden[i] = geluForward(hidden[i]) }
+            geluForward(hidden, into: hidden, count: rows * 4 * c)
             linearRows(hidden, block.mlpProjWeight, block.mlpProjBias, into: projected, inFeatures: 4 * c)
             for i in 0..<(rows * c) { x[i] += projected[i] }
         }
@@ -138,10 +138,9 @@ public final class IncrementalForward {
                     maxScore = max(maxScore, scores[s])
                 }
                 var total: Float = 0
-                for s in 0...t {
-                    scores[s] = Foundation.exp(scores[s] - maxScore)
-                    total += scores[s]
-                }
+                for s in 0...t { scores[s] -= maxScore }
+                exp(scores, into: scores, count: t + 1)   // eight at a time (Numerics' exp)
+                for s in 0...t { total += scores[s] }
                 let output = attended + r * c + h * headSize
                 for i in 0..<headSize { output[i] = 0 }
                 for s in 0...t {

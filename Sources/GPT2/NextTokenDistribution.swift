@@ -58,8 +58,11 @@ public func processNextToken(logits: UnsafePointer<Float>, count: Int, settings:
         threshold = sorted[settings.topK - 1]
     }
     var total: Float = 0, temperedTotal: Float = 0   // sum of exp over kept tokens, over all tokens
+    // e_i = exp((logit_i - max) / T), eight exps at a time (Numerics' exp), then summed in order
+    for i in 0..<count { final[i] = (logits[i] - maxLogit) * inverseTemperature }
+    exp(final, into: final, count: count)
     for i in 0..<count {
-        let e = Foundation.exp((logits[i] - maxLogit) * inverseTemperature)
+        let e = final[i]
         temperedTotal += e
         final[i] = logits[i] >= threshold ? e : 0
         total += final[i]

@@ -13,13 +13,8 @@ public func gelu(_ x: Tensor) -> Tensor {
         gates = uninitializedFloats(count) { gate in
             x.data.withUnsafeBufferPointer { input in
                 forEachPart(count, workPerItem: 1) { part in
-                    // geluGate, written out so that the exps run eight at a time (Exp.swift)
-                    for i in part { gate[i] = -2 * geluArgument(input[i]) }
-                    exp(gate + part.lowerBound, into: gate + part.lowerBound, count: part.count)
-                    for i in part {
-                        gate[i] = 1 / (1 + gate[i])
-                        y[i] = input[i] * gate[i]
-                    }
+                    geluGates(input.baseAddress! + part.lowerBound, into: gate + part.lowerBound, count: part.count)
+                    for i in part { y[i] = input[i] * gate[i] }
                 }
             }
         }
@@ -56,6 +51,23 @@ let geluScale = Float((2.0 / Double.pi).squareRoot())
 
 /// y = 0.5 x (1 + tanh(u)) = x sigmoid(2u)
 @inline(__always) public func geluForward(_ x: Float) -> Float { x * geluGate(x) }
+
+/// gate[i] = geluGate(x[i]) for i in 0 ..< count, with the exps eight at a time (Exp.swift):
+/// the same numbers as one `geluGate` per element.
+func geluGates(_ x: UnsafePointer<Float>, into gate: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { gate[i] = -2 * geluArgument(x[i]) }
+    exp(gate, into: gate, count: count)
+    for i in 0..<count { gate[i] = 1 / (1 + gate[i]) }
+}
+
+/// y[i] = geluForward(x[i]) for i in 0 ..< count (x and y may be the same array), for sampling,
+/// which keeps no gates for a backward pass.
+public func geluForward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { gates in
+        geluGates(x, into: gates.baseAddress!, count: count)
+        for i in 0..<count { y[i] = x[i] * gates[i] }
+    }
+}
 
 /// dy/dx = 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
 ///       = g + 2 x g (1 - g) sqrt(2/pi) (1 + 3 * 0.044715 x^2),  with g = sigmoid(2u)

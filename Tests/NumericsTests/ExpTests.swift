@@ -67,5 +67,9 @@ import Testing
         let x = (0..<2001).map { Float($0) * 0.1 - 100 }
         let y = gelu(Tensor(shape: [x.count], data: x)).data
         #expect(y.map(\.bitPattern) == x.map { geluForward($0).bitPattern })
+        // the in-place version the sampler uses
+        var z = x
+        z.withUnsafeMutableBufferPointer { geluForward($0.baseAddress!, into: $0.baseAddress!, count: x.count) }
+        #expect(z.map(\.bitPattern) == y.map(\.bitPattern))
     }
 }
