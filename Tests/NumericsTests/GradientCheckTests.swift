@@ -69,6 +69,31 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         expectGradientsMatch(checkGradients(of: { logSoftmax(x) }, inputs: [x]), "logSoftmax")
     }
 
+    /// LayerNorm takes its rows' statistics four at a time; any row count gives the same bits as
+    /// the formula one row at a time, and the same gradients.
+    @Test(arguments: [1, 3, 4, 5, 7, 9])
+    func layerNormRowsInGroupsOfFour(rows: Int) {
+        var rng = RandomGenerator(seed: 16)
+        let x = randomTensor([rows, 8], &rng, scale: 2)
+        let weight = randomTensor([8], &rng), bias = randomTensor([8], &rng)
+        let y = layerNorm(x, weight: weight, bias: bias, epsilon: 1e-5).data
+        for r in 0..<rows {
+            let row = Array(x.data[(r * 8)..<(r * 8 + 8)])
+            var mean: Float = 0
+            for v in row { mean += v }
+            mean /= 8
+            var variance: Float = 0
+            for v in row { variance += (v - mean) * (v - mean) }
+            variance /= 8
+            let rstd = 1 / (variance + 1e-5).squareRoot()
+            let expected = (0..<8).map { (row[$0] - mean) * rstd * weight.data[$0] + bias.data[$0] }
+            #expect(Array(y[(r * 8)..<(r * 8 + 8)]).map(\.bitPattern) == expected.map(\.bitPattern), "row \(r) of \(rows)")
+        }
+        let result = checkGradients(of: { layerNorm(x, weight: weight, bias: bias, epsilon: 1e-5) },
+                                    inputs: [x, weight, bias])
+        expectGradientsMatch(result, "layerNorm, \(rows) rows")
+    }
+
     @Test func layerNormAllInputs() {
         var rng = RandomGenerator(seed: 15)
         let x = randomTensor([4, 8], &rng, scale: 2)
