@@ -96,6 +96,17 @@ public struct WordTokenizer: Tokenizer, Equatable {
         return result
     }
 
+    /// The pieces of `text` that are not in the vocabulary (each becomes `<unk>`), in order, each once.
+    public func unknownWords(in text: String) -> [String] {
+        var unknown: [String] = []
+        for piece in splitter.split(text) {
+            if case .text(let text) = piece {
+                for word in preTokenizer.split(text) where ids[word] == nil && !unknown.contains(word) { unknown.append(word) }
+            }
+        }
+        return unknown
+    }
+
     /// Tokens joined by single spaces. With `skipSpecialTokens`, special tokens (`<q>`, `<pad>`, ...) are left out.
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool) -> String {
         let special = Set(addedTokens.filter(\.special).map(\.id))

@@ -31,7 +31,8 @@ extension Command {
         let pending = samplePair(policy: model, prompt: question, encoder: pipeline.encoder(for: model), sampling: settings, rng: &rng)
         session.rng = rng
         pipeline.pending = pending
-        let text = "prompt: \(question)\n" + sideBySide(pending.first, pending.second, width: session.width) +
+        let note = unknownWordsNote(question, pipeline: pipeline).map { $0 + "\n" } ?? ""
+        let text = note + "prompt: \(question)\n" + sideBySide(pending.first, pending.second, width: session.width) +
             "\nwhich is better? prefer 1 or prefer 2"
         return CommandResult(text: text, fields: ["prompt": .string(question), "first": .string(pending.first),
                                                   "second": .string(pending.second)])

@@ -61,6 +61,15 @@ extension Command {
         return tokens
     }
 
+    /// "note: not in the vocabulary, read as <unk>: xyzzy, 2" when the prompt has words the
+    /// word-level tokenizer does not know (a student may think `sample 2` asks for 2 samples).
+    static func unknownWordsNote(_ text: String, pipeline: PipelineState) -> String? {
+        guard let words = pipeline.tokenizer as? WordTokenizer else { return nil }
+        let unknown = words.unknownWords(in: text)
+        guard !unknown.isEmpty else { return nil }
+        return "note: not in the vocabulary, read as \(words.unknownToken): \(unknown.joined(separator: ", "))"
+    }
+
     static let tokens = Command(
         "tokens", group: .sampling,
         arguments: "<text>",
@@ -107,7 +116,8 @@ extension Command {
         }
         func entropy(_ p: [Float]) -> Double { -p.reduce(0.0) { $0 + ($1 > 0 ? Double($1) * log(Double($1)) : 0) } }
         let barWidth = max(10, min(30, session.width - 40))
-        var lines = ["next token after: \(pipeline.tokenizer.decode(prompt))", "",
+        var lines = unknownWordsNote(text, pipeline: pipeline).map { [$0] } ?? []
+        lines += ["next token after: \(pipeline.tokenizer.decode(prompt))", "",
                      "model (temperature 1): entropy \(Format.number(entropy(distribution.original))) nats",
                      Bars.probabilities(rows(distribution.original), width: barWidth, limit: 10, unicode: session.unicode)]
         let changed = settings.temperature != 1 || settings.topK > 0 || settings.topP < 1
@@ -138,7 +148,8 @@ extension Command {
             Samples n responses (default: the `samples` setting) from the policy, one token at a \
             time from the distribution `softmax` shows, with the session's seeded random numbers: \
             the same seed gives the same responses. Each response shows its log-probability and \
-            the rule labeler's score. --verbose adds every token's probability.
+            the rule labeler's score. --verbose adds every token's probability. Words the \
+            tokenizer does not know are named in a note first (the model reads each as <unk>).
             """,
         examples: ["sample how do i make tea ? 4", "sample tea ? 3 --temperature 0.3", "sample tea ? 1 --verbose"],
         options: [OptionSpec("verbose", "show each token with its probability")],
@@ -157,7 +168,7 @@ extension Command {
                                       eos: encoder.eos, rng: &session.rng)
         let question = pipeline.promptFormat.template == "{prompt}" ? text : text.replacingOccurrences(of: "<q>", with: "")
             .replacingOccurrences(of: "<a>", with: "").trimmingCharacters(in: .whitespaces)
-        var lines: [String] = []
+        var lines = unknownWordsNote(text, pipeline: pipeline).map { [$0] } ?? []
         var items: [JSONValue] = []
         for (i, sample) in samples.enumerated() {
             let response = encoder.text(sample.tokens)
