@@ -29,6 +29,15 @@ import GPT2
         #expect(String(decoding: built.tokenizerJSON(), as: UTF8.self) == fixtureText)
     }
 
+    /// The words that become <unk>, in order and each once; added tokens and known words are not among them.
+    @Test func namesUnknownWords() throws {
+        let tokenizer = try WordTokenizer(words: ["tea", "?", "how"])
+        #expect(tokenizer.unknownWords(in: "<q>xyzzy how tea? xyzzy 2<a>") == ["xyzzy", "2"])
+        #expect(tokenizer.unknownWords(in: "how tea ?").isEmpty)
+        let ids = tokenizer.encode("xyzzy tea")
+        #expect(tokenizer.token(for: ids[0]) == tokenizer.unknownToken)
+    }
+
     @Test func roundTripThroughTokenizerJSON() throws {
         for preTokenizer in [WordPreTokenizer.whitespace, .whitespaceSplitPunctuation] {
             let tokenizer = try WordTokenizer(words: ["a", "b", "quote\"back\\slash", "é"], preTokenizer: preTokenizer)
