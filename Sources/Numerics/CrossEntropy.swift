@@ -15,17 +15,21 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
         let target = Int(targets[r])
         precondition(target >= 0 && target < vocabulary, "crossEntropy: target \(target) outside 0..<\(vocabulary)")
     }
-    var probabilities = [Float](repeating: 0, count: logits.count)
     var rowLosses = [Float](repeating: 0, count: rows)   // -log p[target] of each counted row
-    logits.data.withUnsafeBufferPointer { px in
-        probabilities.withUnsafeMutableBufferPointer { pp in
+    // every row of p is written below (a row left out of the mean gets zeros), so no zero-filling first
+    let probabilities = uninitializedFloats(logits.count) { pp in
+        logits.data.withUnsafeBufferPointer { px in
             rowLosses.withUnsafeMutableBufferPointer { rowLosses in
                 // rows are independent: split across threads when BLAS.threads > 1
                 forEachPart(rows, workPerItem: vocabulary) { part in
-                    for r in part where weights[r] != 0 {
+                    for r in part {
+                        let x = px.baseAddress! + r * vocabulary, p = pp + r * vocabulary
+                        guard weights[r] != 0 else {
+                            p.initialize(repeating: 0, count: vocabulary)
+                            continue
+                        }
                         // p = softmax(logits_r); -log p[target] = logsumexp(logits_r) - logits_r[target],
                         // with logsumexp = max + log sum exp(x - max) from the same exps as p
-                        let x = px.baseAddress! + r * vocabulary, p = pp.baseAddress! + r * vocabulary
                         let (maxValue, sum) = softmaxRow(x, p, vocabulary)
                         let logNormalizer = maxValue + Foundation.log(sum)
                         rowLosses[r] = logNormalizer - x[Int(targets[r])]
