@@ -1,3 +1,5 @@
+// Facts about this CPU and a hint to it.
+//
 // Whether this CPU (and the operating system) can run AVX2 and FMA instructions: the
 // VectorExp module is compiled for them, so Numerics asks before calling it.
 #if defined(__x86_64__)
@@ -19,3 +21,13 @@ static inline int rlhf_cpu_has_avx2_fma(void) {
 #else
 static inline int rlhf_cpu_has_avx2_fma(void) { return 0; }
 #endif
+
+// A hint to the CPU that this thread is waiting in a loop (x86 `pause`): it lets the other
+// hyper-thread run and saves power while a worker waits for the next job.
+static inline void rlhf_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}

@@ -106,18 +106,18 @@ public final class Session {
         }
         lessonNumbers = { [unowned self] in LessonMode.of(self).numbers }
         settings.onChange("threads") { [unowned self] _, new in
-            if self.controlsBLAS, case .int(let n) = new { BLAS.threads = n }
+            if self.controlsThreads, case .int(let n) = new { ComputeThreads.count = n }
         }
     }
 
-    /// Whether `:set threads N` changes OpenBLAS's thread count, which is one number for the whole
-    /// process. A session that runs beside others in one process (the fuzzer) turns this off, so
-    /// it cannot change the numbers another session computes.
-    public var controlsBLAS = true
+    /// Whether `:set threads N` changes the process's thread count (`ComputeThreads.count`), one
+    /// number for the whole process. A session that runs beside others in one process (the
+    /// fuzzer) turns this off, so it cannot change how fast another session computes.
+    public var controlsThreads = true
 
-    /// Applies settings that act on the outside world (threads -> BLAS.threads). Called once at start.
+    /// Applies settings that act on the outside world (threads -> ComputeThreads.count). Called once at start.
     public func applySettings() {
-        BLAS.threads = settings.int("threads")
+        ComputeThreads.count = settings.int("threads")
     }
 
     /// The prompt: `rlhf> ` or `rlhf[sft 120]> `.

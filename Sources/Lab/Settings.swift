@@ -228,7 +228,7 @@ public final class Settings {
         if old != new { for hook in hooks[name] ?? [] { hook(old, new) } }
     }
 
-    /// Calls `hook(old, new)` whenever setting `name` changes (e.g. threads -> BLAS.threads).
+    /// Calls `hook(old, new)` whenever setting `name` changes (e.g. threads -> ComputeThreads.count).
     public func onChange(_ name: String, _ hook: @escaping (SettingValue, SettingValue) -> Void) {
         precondition(index[name] != nil, "no setting named \(name)")
         hooks[name, default: []].append(hook)

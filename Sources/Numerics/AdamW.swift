@@ -53,7 +53,7 @@ public final class AdamW: Optimizer {
         secondMoments = state.second
     }
 
-    /// One update of every parameter. Parameters are independent, so with BLAS.threads > 1 they
+    /// One update of every parameter. Parameters are independent, so with ComputeThreads.count > 1 they
     /// are split across threads (`forEachGroup`); each one's loop, and so each number, is the
     /// same whichever thread runs it. The norms in the report are summed in index order, in
     /// Double; nothing the size of the model is allocated.

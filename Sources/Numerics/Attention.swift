@@ -100,17 +100,11 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
     }
 }
 
-/// Runs `body` over the (b, h) pairs 0 ..< count, split across threads by `forEachPart` when
-/// BLAS.threads > 1. Each pair's products and loops are the same whichever thread runs them, so
-/// the numbers do not change. Heads whose products exceed 100^3 multiply-adds stay on this
-/// thread: OpenBLAS splits products that large over its own threads already.
+/// Runs `body` over the (b, h) pairs 0 ..< count, split across the worker threads by
+/// `forEachPart` when ComputeThreads.current > 1. Each pair's products and loops are the same
+/// whichever thread runs them (the products inside run on that thread), so the numbers do not change.
 private func forEachHead(_ count: Int, time: Int, headSize: Int, _ body: (Range<Int>) -> Void) {
-    let work = time * time * headSize
-    if work > 1_000_000 {
-        body(0..<count)
-    } else {
-        forEachPart(count, workPerItem: work, body)
-    }
+    forEachPart(count, workPerItem: time * time * headSize, body)
 }
 
 /// The same attention written as plain loops over (b, h, t, s), one formula per line: the

@@ -20,7 +20,7 @@ public func crossEntropy(_ logits: Tensor, targets: [Int32], mask: [Float]? = ni
     let probabilities = uninitializedFloats(logits.count) { pp in
         logits.data.withUnsafeBufferPointer { px in
             rowLosses.withUnsafeMutableBufferPointer { rowLosses in
-                // rows are independent: split across threads when BLAS.threads > 1
+                // rows are independent: split across threads when ComputeThreads.count > 1
                 forEachPart(rows, workPerItem: vocabulary) { part in
                     for r in part {
                         let x = px.baseAddress! + r * vocabulary, p = pp + r * vocabulary

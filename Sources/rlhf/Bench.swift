@@ -24,6 +24,9 @@ struct Bench: ParsableCommand {
     var threads: [Int] { options.threads.isEmpty ? [1] : options.threads }
     var json: Bool { options.json }
 
+    @Option(help: "Measure only this part: train, sample, rm, ppo or gemm; repeat it for several (e.g. to profile one). (default: all)")
+    var only: [String] = []
+
     @Flag(help: "One warm-up and one repetition (a smoke test, not a measurement).")
     var quick = false
 
@@ -38,11 +41,12 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threads \(count) is out of range (1...64)")
         }
         if memory {
+            guard only.isEmpty else { throw ValidationError("--memory measures training memory; leave out --only") }
             guard configs.count == 1 else { throw ValidationError("--memory checks one config; give --config once") }
             print(try runMemoryCheck(config: configs[0] == "all" ? "tiny" : configs[0], steps: steps, threads: threads.first ?? 1, json: json))
             return
         }
-        let output = try runBenchmarks(configs: configs, threadCounts: threads, json: json, quick: quick) { _ in }
+        let output = try runBenchmarks(configs: configs, threadCounts: threads, json: json, quick: quick, only: only) { _ in }
         print(output)
     }
 }

@@ -39,7 +39,7 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "Seed of the session's random numbers (0...2147483648).")
     var seed: Int?
 
-    @Option(help: "OpenBLAS threads (1...64); `bench` measures each of several (--threads 1 --threads 2).")
+    @Option(help: "Threads for matrix products and row loops (1...64; the numbers do not depend on it); `bench` measures each of several (--threads 1 --threads 2).")
     var threads: [Int] = []
 
     /// A fresh session with these options applied, checked exactly like :set.

@@ -38,6 +38,16 @@ struct BenchmarkTests {
         #expect(text.split(separator: "\n").contains { $0.hasPrefix("tiny ") })
     }
 
+    @Test func onlyMeasuresTheNamedParts() throws {
+        let results = try measureBenchmarks([.tiny], threadCounts: [1], settings: .quick, parts: [.train, .gemm])
+        let result = try #require(results.first)
+        let measured = result.figures.filter { $0.value != nil }.map(\.key)
+        #expect(measured == ["train_tokens_per_s", "sgemm_gflops", "matmul_gflops", "peak_rss_mib"])
+        #expect(throws: BenchmarkError.self) {
+            try runBenchmarks(configs: ["tiny"], threadCounts: [1], json: false, quick: true, only: ["speed"])
+        }
+    }
+
     @Test func unknownConfigAndBadThreadsAreErrors() {
         #expect(throws: BenchmarkError.self) { try runBenchmarks(configs: ["huge"], threads: 1, json: false, quick: true) }
         #expect(throws: BenchmarkError.self) { try runBenchmarks(configs: ["tiny"], threads: 0, json: false, quick: true) }

@@ -62,8 +62,8 @@ import Testing
 
     @Test func threadsSettingNotifiesItsHook() {
         let session = makeSession()
-        // tests run in parallel: never change the process's BLAS threads under another test's training
-        session.controlsBLAS = false
+        // tests run in parallel: never change the process's thread count under another test's training
+        session.controlsThreads = false
         var seen: [SettingValue] = []
         session.settings.onChange("threads") { _, new in seen.append(new) }
         session.execute(line: ":set threads 2")

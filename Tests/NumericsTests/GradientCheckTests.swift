@@ -180,7 +180,7 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
 /// one thread: each row's arithmetic does not depend on which thread runs it.
 @Suite struct RowThreadTests {
     func forwardAndBackward(threads: Int) -> [[Float]] {
-        RowThreads.$count.withValue(threads) {
+        ComputeThreads.$forThisTask.withValue(threads) {
             var rng = RandomGenerator(seed: 41)
             let x = randomTensor([96, 512], &rng, scale: 2)
             let weight = randomTensor([512], &rng, scale: 1), bias = randomTensor([512], &rng, scale: 1)
@@ -200,7 +200,7 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
 
     /// Attention splits its (batch, head) pairs across threads the same way.
     func attention(threads: Int) -> [[Float]] {
-        RowThreads.$count.withValue(threads) {
+        ComputeThreads.$forThisTask.withValue(threads) {
             var rng = RandomGenerator(seed: 42)
             let qkv = randomTensor([3 * 40, 3 * 48], &rng, scale: 1)
             qkv.requiresGrad = true
@@ -213,7 +213,7 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
 
     /// AdamW updates groups of parameters on separate threads.
     func adamSteps(threads: Int) -> (weights: [[Float]], updates: [[Float]], norms: [Double]) {
-        RowThreads.$count.withValue(threads) {
+        ComputeThreads.$forThisTask.withValue(threads) {
             var rng = RandomGenerator(seed: 43)
             let parameters = [[300, 64], [64], [64, 256], [256], [7]].map { shape -> Tensor in
                 let p = randomTensor(shape, &rng, scale: 1)

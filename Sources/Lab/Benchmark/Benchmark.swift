@@ -31,27 +31,54 @@ public struct BenchmarkSettings: Sendable, Equatable {
     public static let quick = BenchmarkSettings(warmUps: 1, repetitions: 1, minimumSeconds: 0)
 }
 
+/// The parts of the benchmark that can be measured on their own (`rlhf bench --only train`), e.g.
+/// to profile one of them.
+public enum BenchmarkPart: String, CaseIterable, Sendable {
+    /// train_tokens_per_s
+    case train
+    /// sample_tokens_per_s_b1 and sample_tokens_per_s_b8
+    case sample
+    /// rm_pairs_per_s
+    case rm
+    /// ppo_step_s (tiny only)
+    case ppo
+    /// sgemm_gflops and matmul_gflops
+    case gemm
+
+    /// The part a name stands for, or an error that lists the names.
+    public static func named(_ name: String) throws -> BenchmarkPart {
+        guard let part = BenchmarkPart(rawValue: name) else {
+            throw BenchmarkError("unknown benchmark part '\(name)'; choose \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return part
+    }
+}
+
 /// Runs the benchmark and returns the table (or one JSON object per line with `json`).
 /// `configs` holds names ("tiny", "small", "medium", "all"); `threads` is OpenBLAS's thread count.
 public func runBenchmarks(configs: [String], threads: Int, json: Bool, quick: Bool) throws -> String {
     try runBenchmarks(configs: configs, threadCounts: [threads], json: json, quick: quick)
 }
 
-/// The same for several thread counts (e.g. [1, 2]), so that their ratios come from one run.
+/// The same for several thread counts (e.g. [1, 2]), so that their ratios come from one run, and
+/// for the parts named in `only` (every part when empty).
 /// `onResult` sees each result as soon as it is measured (for progress output).
-public func runBenchmarks(configs: [String], threadCounts: [Int], json: Bool, quick: Bool,
+public func runBenchmarks(configs: [String], threadCounts: [Int], json: Bool, quick: Bool, only: [String] = [],
                           onResult: (BenchmarkResult) -> Void = { _ in }) throws -> String {
     var chosen: [BenchmarkConfig] = []
     for name in configs.isEmpty ? ["all"] : configs {
         for config in try BenchmarkConfig.named(name) where !chosen.contains(config) { chosen.append(config) }
     }
+    let parts = only.isEmpty ? Set(BenchmarkPart.allCases) : Set(try only.map(BenchmarkPart.named))
     let settings = quick ? BenchmarkSettings.quick : .standard
-    let results = try measureBenchmarks(chosen, threadCounts: threadCounts, settings: settings, onResult: onResult)
+    let results = try measureBenchmarks(chosen, threadCounts: threadCounts, settings: settings, parts: parts,
+                                        onResult: onResult)
     return json ? benchmarkJSONLines(results) : benchmarkTable(results)
 }
 
 /// Measures every configuration at every thread count, configuration by configuration.
 public func measureBenchmarks(_ configs: [BenchmarkConfig], threadCounts: [Int], settings: BenchmarkSettings,
+                              parts: Set<BenchmarkPart> = Set(BenchmarkPart.allCases),
                               onResult: (BenchmarkResult) -> Void = { _ in }) throws -> [BenchmarkResult] {
     for threads in threadCounts where !(1...256).contains(threads) {
         throw BenchmarkError("--threads \(threads) is out of range; use 1 to 256 (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
@@ -59,13 +86,13 @@ public func measureBenchmarks(_ configs: [BenchmarkConfig], threadCounts: [Int],
     guard settings.repetitions >= 1 && settings.warmUps >= 0 else {
         throw BenchmarkError("benchmark needs at least one repetition, got \(settings.repetitions)")
     }
-    let savedThreads = BLAS.threads
-    defer { BLAS.threads = savedThreads }
+    let savedThreads = ComputeThreads.count
+    defer { ComputeThreads.count = savedThreads }
     var results: [BenchmarkResult] = []
     for config in configs {
         for threads in threadCounts {
-            BLAS.threads = threads
-            let result = try measureBenchmark(config, threads: threads, settings: settings)
+            ComputeThreads.count = threads
+            let result = try measureBenchmark(config, threads: threads, settings: settings, parts: parts)
             onResult(result)
             results.append(result)
         }
@@ -73,18 +100,22 @@ public func measureBenchmarks(_ configs: [BenchmarkConfig], threadCounts: [Int],
     return results
 }
 
-/// Every figure of one configuration at the current OpenBLAS thread count.
-public func measureBenchmark(_ config: BenchmarkConfig, threads: Int, settings: BenchmarkSettings) throws -> BenchmarkResult {
-    BenchmarkResult(
+/// The figures of one configuration at the current OpenBLAS thread count (those of `parts`).
+public func measureBenchmark(_ config: BenchmarkConfig, threads: Int, settings: BenchmarkSettings,
+                             parts: Set<BenchmarkPart> = Set(BenchmarkPart.allCases)) throws -> BenchmarkResult {
+    func measured(_ part: BenchmarkPart, _ measure: () throws -> Double) rethrows -> Double? {
+        parts.contains(part) ? try measure() : nil
+    }
+    return BenchmarkResult(
         config: config.name, threads: threads, repetitions: settings.repetitions,
         blasVersion: openBLASVersion(), blasCore: BLAS.coreName,
-        trainTokensPerSecond: measureTraining(config, settings),
-        sampleTokensPerSecondBatch1: measureSampling(config, rows: 1, settings),
-        sampleTokensPerSecondBatch8: measureSampling(config, rows: 8, settings),
-        rewardPairsPerSecond: measureRewardModel(config, settings),
-        ppoStepSeconds: config == .tiny ? try measurePPO(config, settings) : nil,
-        sgemmGflops: measureSgemm(size: 512, settings),
-        matmulGflops: measureMatmul(size: 512, settings),
+        trainTokensPerSecond: measured(.train) { measureTraining(config, settings) },
+        sampleTokensPerSecondBatch1: measured(.sample) { measureSampling(config, rows: 1, settings) },
+        sampleTokensPerSecondBatch8: measured(.sample) { measureSampling(config, rows: 8, settings) },
+        rewardPairsPerSecond: measured(.rm) { measureRewardModel(config, settings) },
+        ppoStepSeconds: config == .tiny ? try measured(.ppo) { try measurePPO(config, settings) } : nil,
+        sgemmGflops: measured(.gemm) { measureSgemm(size: 512, threads: threads, settings) },
+        matmulGflops: measured(.gemm) { measureMatmul(size: 512, settings) },
         peakRSSMiB: peakResidentMiB())
 }
 
@@ -195,8 +226,9 @@ func measurePPO(_ config: BenchmarkConfig, _ settings: BenchmarkSettings) throws
     return 1 / stepsPerSecond
 }
 
-/// sgemm_gflops: C = A B with A, B [n, n], one cblas_sgemm call; 2 n^3 floating-point operations.
-func measureSgemm(size n: Int, _ settings: BenchmarkSettings) -> Double {
+/// sgemm_gflops: C = A B with A, B [n, n], one cblas_sgemm call on OpenBLAS's own threads (as
+/// many as ours); 2 n^3 floating-point operations.
+func measureSgemm(size n: Int, threads: Int, _ settings: BenchmarkSettings) -> Double {
     var rng = RandomGenerator(seed: 14)
     let a = (0..<(n * n)).map { _ in rng.nextNormal() }, b = (0..<(n * n)).map { _ in rng.nextNormal() }
     var c = [Float](repeating: 0, count: n * n)
@@ -204,8 +236,8 @@ func measureSgemm(size n: Int, _ settings: BenchmarkSettings) -> Double {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n,
-                               a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+                    BLAS.sgemmOnOpenBLASThreads(threads, m: n, n: n, k: n,
+                                                a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
                 }
             }
         }
@@ -213,7 +245,8 @@ func measureSgemm(size n: Int, _ settings: BenchmarkSettings) -> Double {
     }
 }
 
-/// matmul_gflops: the same product through the tensor `matmul` (new output tensor each time).
+/// matmul_gflops: the same product through the tensor `matmul` (new output tensor each time), split
+/// across our threads.
 func measureMatmul(size n: Int, _ settings: BenchmarkSettings) -> Double {
     var rng = RandomGenerator(seed: 14)
     let a = Tensor.randomNormal([n, n], std: 1, rng: &rng), b = Tensor.randomNormal([n, n], std: 1, rng: &rng)

@@ -9,18 +9,20 @@ public struct BenchmarkResult: Sendable {
     public let repetitions: Int
     public let blasVersion: String
     public let blasCore: String
+    // Each figure is nil when it was not measured (`--only` left it out).
     /// Forward + backward + AdamW on next-token cross-entropy, tokens per second.
-    public let trainTokensPerSecond: Double
+    public let trainTokensPerSecond: Double?
     /// KV-cached sampling, new tokens per second, one row and eight rows at once.
-    public let sampleTokensPerSecondBatch1: Double
-    public let sampleTokensPerSecondBatch8: Double
+    public let sampleTokensPerSecondBatch1: Double?
+    public let sampleTokensPerSecondBatch8: Double?
     /// Reward model forward + backward + AdamW, preference pairs per second.
-    public let rewardPairsPerSecond: Double
+    public let rewardPairsPerSecond: Double?
     /// Seconds per PPO iteration (measured on the tiny configuration only).
     public let ppoStepSeconds: Double?
-    /// 512x512x512 product: raw cblas_sgemm and through the tensor `matmul`.
-    public let sgemmGflops: Double
-    public let matmulGflops: Double
+    /// 512x512x512 product: raw cblas_sgemm on OpenBLAS's own threads, and through the tensor
+    /// `matmul` on ours.
+    public let sgemmGflops: Double?
+    public let matmulGflops: Double?
     /// The process's peak resident memory after this configuration (nil without /proc).
     public let peakRSSMiB: Double?
 
@@ -66,18 +68,21 @@ public func benchmarkTable(_ results: [BenchmarkResult]) -> String {
     text += alignedTable(headers: headers, rows: rows)
     let compared = results.filter { pytorchReference[$0.config] != nil && $0.threads == 2 }
     if !compared.isEmpty {
-        text += "\nratio to PyTorch on this machine (2 threads; above 1 is faster):\n"
         let keys = ["train_tokens_per_s", "sample_tokens_per_s_b1", "sample_tokens_per_s_b8", "rm_pairs_per_s"]
         var ratioRows: [[String]] = []
         for result in compared {
             let reference = pytorchReference[result.config]!
             let values = Dictionary(uniqueKeysWithValues: result.figures.map { ($0.key, $0.value) })
-            ratioRows.append([result.config] + keys.map { key in
-                guard let ours = values[key] ?? nil, let theirs = reference[key] else { return "-" }
+            let ratios = keys.map { key -> String? in
+                guard let ours = values[key] ?? nil, let theirs = reference[key] else { return nil }
                 return formatFigure(ours / theirs, decimals: 2) + "x"
-            })
+            }
+            if ratios.contains(where: { $0 != nil }) { ratioRows.append([result.config] + ratios.map { $0 ?? "-" }) }
         }
-        text += alignedTable(headers: ["config", "train", "sample b1", "sample b8", "rm pairs"], rows: ratioRows)
+        if !ratioRows.isEmpty {
+            text += "\nratio to PyTorch on this machine (2 threads; above 1 is faster):\n"
+            text += alignedTable(headers: ["config", "train", "sample b1", "sample b8", "rm pairs"], rows: ratioRows)
+        }
     }
     return text
 }

@@ -21,9 +21,9 @@ public func measureMemory(config name: String, steps: Int, threads: Int, earlySt
         throw BenchmarkError("the memory check needs more than \(earlyStep) steps to compare, got \(steps)")
     }
     guard (1...256).contains(threads) else { throw BenchmarkError("--threads \(threads) is out of range; use 1 to 256") }
-    let savedThreads = BLAS.threads
-    defer { BLAS.threads = savedThreads }
-    BLAS.threads = threads
+    let savedThreads = ComputeThreads.count
+    defer { ComputeThreads.count = savedThreads }
+    ComputeThreads.count = threads
     let model = GPT2Model(config: config.gpt2Config, seed: 1)
     let optimizer = AdamW(parameters: model.parameters, learningRate: 1e-4)
     var rng = RandomGenerator(seed: 11)

@@ -40,7 +40,7 @@ extension FuzzHarness {
             }
             _ = try? CommandLineWords.statements(line)
             let session = Session(console: .capturing())
-            session.controlsBLAS = false   // `:set threads N` must not touch the process's BLAS
+            session.controlsThreads = false   // `:set threads N` must not touch the process's threads
             if let words = splitAlone, let first = words.first, let command = try? session.table.resolve(first),
                commandsNotRun.contains(command.name) || (command.name == "prefs" && ["export", "file"].contains(words.dropFirst().first ?? "")) {
                 return .loaded

@@ -32,7 +32,7 @@ extension FuzzHarness {
             default: throw FuzzFinding(":set \(name) \(value.debugDescription) stored \(stored), outside \(spec.allowed)")
             }
             // the same through the REPL line, quoted so that the value stays one word
-            // (not `threads`: that would change the BLAS threads of the whole process)
+            // (not `threads`: that would change the thread count of the whole process)
             if name == "threads" { return .loaded }
             let session = Session(console: .capturing())
             let quoted = "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
