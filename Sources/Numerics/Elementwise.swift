@@ -100,7 +100,9 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
     let output = uninitializedFloats(count) { y in
         a.data.withUnsafeBufferPointer { pa in
             b.data.withUnsafeBufferPointer { pb in
-                for i in 0..<count { y[i] = forward(pa[i], pb[i]) }
+                forEachPart(count, workPerItem: 1) { part in
+                    for i in part { y[i] = forward(pa[i], pb[i]) }
+                }
             }
         }
     }
@@ -120,15 +122,17 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
     }
 }
 
-/// d[i] += dout[i] * partial(a[i], b[i])
+/// d[i] += dout[i] * partial(a[i], b[i]), the elements split across threads
 @inline(__always)
 func accumulatePartial(_ d: UnsafeMutablePointer<Float>, _ dout: UnsafeBufferPointer<Float>, _ partial: Partial,
                        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ count: Int) {
-    switch partial {
-    case .constant(let c):
-        for i in 0..<count { d[i] += dout[i] * c }
-    case .function(let derivative):
-        for i in 0..<count { d[i] += dout[i] * derivative(a[i], b[i]) }
+    forEachPart(count, workPerItem: 1) { part in
+        switch partial {
+        case .constant(let c):
+            for i in part { d[i] += dout[i] * c }
+        case .function(let derivative):
+            for i in part { d[i] += dout[i] * derivative(a[i], b[i]) }
+        }
     }
 }
 

@@ -7,18 +7,27 @@ public func embedding(_ ids: [Int32], _ table: Tensor) -> Tensor {
     }
     let output = uninitializedFloats(ids.count * channels) { y in
         table.data.withUnsafeBufferPointer { table in
-            for (i, id) in ids.enumerated() {
-                let source = Int(id) * channels
-                for c in 0..<channels { y[i * channels + c] = table[source + c] }
+            ids.withUnsafeBufferPointer { ids in
+                forEachPart(ids.count, workPerItem: channels) { part in
+                    for i in part {
+                        let source = Int(ids[i]) * channels
+                        for c in 0..<channels { y[i * channels + c] = table[source + c] }
+                    }
+                }
             }
         }
     }
     return Tensor(shape: [ids.count, channels], data: output, parents: [table]) { out in
-        let dy = out.grad!
-        table.accumulateGrad { dtable in
-            for (i, id) in ids.enumerated() {
-                let target = Int(id) * channels
-                for c in 0..<channels { dtable[target + c] += dy[i * channels + c] }
+        out.grad!.withUnsafeBufferPointer { dy in
+            table.accumulateGrad { dtable in
+                // a token may appear many times: its row adds them in order of i, so the
+                // channels (not the rows) are split across threads
+                forEachPart(channels, workPerItem: ids.count) { part in
+                    for (i, id) in ids.enumerated() {
+                        let target = Int(id) * channels
+                        for c in part { dtable[target + c] += dy[i * channels + c] }
+                    }
+                }
             }
         }
     }

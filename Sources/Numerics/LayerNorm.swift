@@ -48,18 +48,16 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float)
         out.grad!.withUnsafeBufferPointer { dyAll in
             normalized.withUnsafeBufferPointer { xhatAll in
                 if bias.requiresGrad {
-                    bias.accumulateGrad { db in
-                        for r in 0..<rows {
-                            let dy = dyAll.baseAddress! + r * channels
-                            for c in 0..<channels { db[c] += dy[c] }
-                        }
-                    }
+                    bias.accumulateGrad { db in addColumnSums(of: dyAll.baseAddress!, rows: rows, columns: channels, into: db) }
                 }
                 if weight.requiresGrad {
                     weight.accumulateGrad { dw in
-                        for r in 0..<rows {
-                            let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
-                            for c in 0..<channels { dw[c] += dy[c] * xhat[c] }
+                        // the channels are independent: split across threads, each in row order
+                        forEachPart(channels, workPerItem: rows) { part in
+                            for r in 0..<rows {
+                                let dy = dyAll.baseAddress! + r * channels, xhat = xhatAll.baseAddress! + r * channels
+                                for c in part { dw[c] += dy[c] * xhat[c] }
+                            }
                         }
                     }
                 }

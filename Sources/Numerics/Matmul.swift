@@ -61,7 +61,9 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
         if let bias {
             // start every row at the bias, then add the product (beta = 1)
             bias.data.withUnsafeBufferPointer { b in
-                for r in 0..<rows { (y + r * outFeatures).initialize(from: b.baseAddress!, count: outFeatures) }
+                forEachPart(rows, workPerItem: outFeatures) { part in
+                    for r in part { (y + r * outFeatures).initialize(from: b.baseAddress!, count: outFeatures) }
+                }
             }
         }
         // without a bias, beta = 0: sgemm sets every element without reading it
@@ -96,12 +98,8 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
                 }
             }
             if let bias, bias.requiresGrad {
-                bias.accumulateGrad { db in
-                    for r in 0..<rows {
-                        let dyRow = dy.baseAddress! + r * outFeatures
-                        for o in 0..<outFeatures { db[o] += dyRow[o] }
-                    }
-                }
+                // db[o] += sum over rows of dy[r, o]
+                bias.accumulateGrad { db in addColumnSums(of: dy.baseAddress!, rows: rows, columns: outFeatures, into: db) }
             }
         }
     }

@@ -32,6 +32,17 @@ public func sumRows(_ x: Tensor) -> Tensor {
     }
 }
 
+/// sums[c] += sum over r of x[r, c], each column added in row order; the columns are split
+/// across threads (a bias gradient: the sum of dy over rows).
+func addColumnSums(of x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    forEachPart(columns, workPerItem: rows) { part in
+        for r in 0..<rows {
+            let row = x + r * columns
+            for c in part { sums[c] += row[c] }
+        }
+    }
+}
+
 /// The same numbers seen with another shape; the gradient passes through unchanged.
 public func reshape(_ x: Tensor, _ shape: [Int]) -> Tensor {
     precondition(shape.reduce(1, *) == x.count, "reshape: \(x.shape) cannot become \(shape)")

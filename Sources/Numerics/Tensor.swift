@@ -86,7 +86,7 @@ public final class Tensor: CustomStringConvertible {
     /// Runs `body` with a pointer to the gradient, creating a zero gradient first if needed.
     /// Backward functions use this to add (`+=`) their contribution.
     public func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
-        if grad == nil { grad = [Float](repeating: 0, count: count) }
+        if grad == nil { grad = zeroFloats(count) }
         grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
@@ -113,6 +113,15 @@ func uninitializedFloats(_ count: Int, _ initialize: (UnsafeMutablePointer<Float
     [Float](unsafeUninitializedCapacity: Swift.max(count, 1)) { buffer, initialized in
         initialize(buffer.baseAddress!)
         initialized = count
+    }
+}
+
+/// An array of `count` zeros, filled by the worker threads when it is large.
+func zeroFloats(_ count: Int) -> [Float] {
+    uninitializedFloats(count) { zeros in
+        forEachPart(count, workPerItem: 1, minimumWork: 1 << 16) { part in
+            (zeros + part.lowerBound).initialize(repeating: 0, count: part.count)
+        }
     }
 }
 
