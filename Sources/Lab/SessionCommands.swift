@@ -187,9 +187,10 @@ extension Command {
 }
 
 /// `:record`'s output: the session so far in the lesson format (see LessonFile.swift), so
-/// `rlhf check FILE` replays it to the same outputs. The front matter carries the seed, width
-/// and threads the transcript began with; other settings changed before it began are set again
-/// in a hidden block; commands that failed go in `should-fail` blocks.
+/// `rlhf check FILE` replays it to the same outputs. The front matter carries the seed and width
+/// the transcript began with (not the threads: no output depends on them); other settings
+/// changed before it began are set again in a hidden block; commands that failed go in
+/// `should-fail` blocks.
 public enum Transcript {
     public static func lesson(_ session: Session) -> Lesson {
         var start: [String: SettingValue] = [:]
@@ -198,8 +199,7 @@ public enum Transcript {
             if case .int(let n)? = start[name] ?? session.settings.spec(name)?.defaultValue { return n }
             return 0
         }
-        var matter = Lesson.FrontMatter(title: "Recorded session", seed: startInt("seed"),
-                                        width: startInt("width"), threads: startInt("threads"))
+        var matter = Lesson.FrontMatter(title: "Recorded session", seed: startInt("seed"), width: startInt("width"))
         matter.source = nil
         var lesson = Lesson(file: "", frontMatter: matter, items: [
             .prose("# Recorded session\n\nRecorded with `:record` in RLHF Lab \(LabInfo.version).\n"),

@@ -1,3 +1,5 @@
+import Numerics
+
 /// Every setting the lab knows, with its default and range: the hyperparameters of each stage
 /// in one flat, commented list (nanoGPT style). Stages read them by name, e.g.
 /// `session.settings.float("ppo.clip")`. A stage that needs a new knob adds one line here.
@@ -14,7 +16,7 @@ extension Settings {
             // Session
             SettingSpec("seed", .session, .int(0...2_147_483_648), default: .int(0),
                         "seed of the session's random numbers (init, shuffles, sampling)"),
-            SettingSpec("threads", .session, .int(1...64), default: .int(1),
+            SettingSpec("threads", .session, .int(1...64), default: .int(ComputeThreads.machineDefault),
                         "threads for matrix products and row loops; faster or slower, never other numbers"),
             SettingSpec("verbose", .session, .int(0...3), default: .int(1),
                         "0 loss only, 1 + top-k probabilities, 2 + gradient norms, 3 + raw tensors"),

@@ -19,6 +19,12 @@ public enum ComputeThreads {
     /// with the process's count.
     @TaskLocal public static var forThisTask: Int? = nil
 
+    /// The count a session starts with: one per core, at most 8 (the products of these model
+    /// sizes gain little beyond that).
+    public static var machineDefault: Int {
+        Swift.min(Swift.max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
+    }
+
     /// The count that applies here.
     static var current: Int { forThisTask ?? count }
 }

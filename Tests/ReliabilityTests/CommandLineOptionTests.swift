@@ -29,8 +29,9 @@ import Testing
 
     @Test(.enabled(if: rlhfBinary != nil, Comment(rawValue: missingBinary)))
     func theLabTakesOneThreadCount() throws {
-        let child = try Child(arguments: ["--threads", "2", "-c", ":show threads"], script: "")
-        #expect(child.finish() == 0 && child.text.contains("threads *2"), "\(child.text)")
+        // 13 is never the default (one thread per core, at most 8), so :show marks it as changed
+        let child = try Child(arguments: ["--threads", "13", "-c", ":show threads"], script: "")
+        #expect(child.finish() == 0 && child.text.contains("threads *13"), "\(child.text)")
         let twice = try Child(arguments: ["--threads", "1", "--threads", "2", "-c", ":show threads"], script: "")
         #expect(twice.finish() != 0 && twice.text.contains("give one thread count"), "\(twice.text)")
     }

@@ -48,13 +48,13 @@ public struct LessonCheckReport: Sendable {
 /// left as written; `no-check` blocks are never rewritten).
 public enum LessonChecker {
     /// A capturing session set up as the lesson asks: colour off, unicode on, verbose 1, and
-    /// the front matter's seed, width and threads.
+    /// the front matter's seed, width and threads (when it names them).
     public static func session(for lesson: Lesson) -> Session {
         let session = Session(console: .capturing())
         let matter = lesson.frontMatter
-        let values: [(String, String)] = [("color", "off"), ("unicode", "on"), ("verbose", "1"), ("output", "text"),
-                                          ("seed", String(matter.seed)), ("width", String(matter.width)),
-                                          ("threads", String(matter.threads))]
+        var values: [(String, String)] = [("color", "off"), ("unicode", "on"), ("verbose", "1"), ("output", "text"),
+                                          ("seed", String(matter.seed)), ("width", String(matter.width))]
+        if let threads = matter.threads { values.append(("threads", String(threads))) }
         for (name, value) in values { _ = try? session.settings.set(name, to: value) }
         session.rng = RandomGenerator(seed: UInt64(matter.seed))
         session.applySettings()

@@ -43,12 +43,14 @@ public struct Lesson: Equatable, Sendable {
         /// Relative tolerance for numbers in expected output (also an absolute floor); 0 = exact text.
         public var tolerance = 0.0
         public var width = 100
-        public var threads = 1
+        /// Worker threads while the lesson runs; nil keeps the session's (the outputs do not
+        /// depend on it).
+        public var threads: Int?
         /// The lines between the `---` markers as written; nil when the file has none. The writer
         /// keeps them verbatim (comments and key order survive `--update`).
         public var source: [String]?
 
-        public init(title: String? = nil, seed: Int = 0, tolerance: Double = 0, width: Int = 100, threads: Int = 1) {
+        public init(title: String? = nil, seed: Int = 0, tolerance: Double = 0, width: Int = 100, threads: Int? = nil) {
             self.title = title; self.seed = seed; self.tolerance = tolerance; self.width = width; self.threads = threads
         }
 
@@ -61,7 +63,7 @@ public struct Lesson: Equatable, Sendable {
             lines.append("seed: \(seed)")
             if tolerance != 0 { lines.append("tolerance: \(Format.plain(tolerance))") }
             if width != 100 { lines.append("width: \(width)") }
-            if threads != 1 { lines.append("threads: \(threads)") }
+            if let threads { lines.append("threads: \(threads)") }
             return lines
         }
     }

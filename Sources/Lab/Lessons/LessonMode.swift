@@ -195,7 +195,7 @@ public final class LessonMode {
         let matter = lesson.frontMatter
         var setup = [":seed \(matter.seed)"]
         if session.settings.int("width") != matter.width { setup.append(":set width \(matter.width)") }
-        if session.settings.int("threads") != matter.threads { setup.append(":set threads \(matter.threads)") }
+        if let threads = matter.threads, session.settings.int("threads") != threads { setup.append(":set threads \(threads)") }
         var failures = run(setup.map { LessonPlan.Setup(step: Lesson.Step(command: $0), expectFailure: false) }, session: session)
         if position > 0 {
             var replay: [LessonPlan.Setup] = []
