@@ -17,7 +17,7 @@ extension Settings {
             SettingSpec("seed", .session, .int(0...2_147_483_648), default: .int(0),
                         "seed of the session's random numbers (init, shuffles, sampling)"),
             SettingSpec("threads", .session, .int(1...64), default: .int(ComputeThreads.machineDefault),
-                        "threads for matrix products and row loops; faster or slower, never other numbers"),
+                        "worker threads for the math (one per core by default); they change the speed, never a number"),
             SettingSpec("verbose", .session, .int(0...3), default: .int(1),
                         "0 loss only, 1 + top-k probabilities, 2 + gradient norms, 3 + raw tensors"),
             SettingSpec("output", .session, .word(["text", "json"]), default: .word("text"),
