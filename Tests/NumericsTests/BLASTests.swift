@@ -44,6 +44,21 @@ import Synchronization
         }
     }
 
+    /// OpenBLAS runs one thread, also after the benchmark's product on its own threads.
+    @Test func openBLASStaysOnOneThread() {
+        let a = [Float](repeating: 1, count: 64 * 64), b = [Float](repeating: 2, count: 64 * 64)
+        var c = [Float](repeating: 0, count: 64 * 64)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BLAS.sgemmOnOpenBLASThreads(2, m: 64, n: 64, k: 64, a: pa.baseAddress!, b: pb.baseAddress!, c: pc.baseAddress!)
+                }
+            }
+        }
+        #expect(c.allSatisfy { $0 == 128 })
+        #expect(BLAS.openBLASThreads == 1)
+    }
+
     @Test func productsAreSplitIntoAlignedBlocksAboveOpenBLASSmallKernels() {
         // 2048 rows of C: two blocks of 1024 rows
         let rows = ProductSplit(m: 2048, n: 384, k: 128, threads: 2)
