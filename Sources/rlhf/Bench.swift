@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
         discussion: """
             Each figure is the median of several timed repetitions after a warm-up. Configs: \
             tiny (vocab 256, n_ctx 64, d 64, 2 layers), small (1024, 128, 128, 4), medium \
-            (4096, 256, 256, 6). Compare only ratios measured in one run: the machine is shared. \
+            (4096, 256, 256, 6). Without --threads it measures a session's default thread count \
+            (one per core, at most 8). Compare only ratios measured in one run: the machine is shared. \
             --memory instead trains the tiny config for 10,000 steps and reports the resident \
             memory after 100 and after 10,000 steps (it should stay flat).
             """)
@@ -21,7 +22,7 @@ struct Bench: ParsableCommand {
     /// `--threads N` (repeatable) and `--json` are the shared session options (the root command
     /// declares them, so they are read from here): thread counts to measure, JSON output.
     @OptionGroup var options: SessionOptions
-    var threads: [Int] { options.threads.isEmpty ? [1] : options.threads }
+    var threads: [Int] { options.threads.isEmpty ? [defaultBenchmarkThreads] : options.threads }
     var json: Bool { options.json }
 
     @Option(help: "Measure only this part: train, sample, rm, ppo or gemm; repeat it for several (e.g. to profile one). (default: all)")

@@ -55,7 +55,7 @@ public enum BenchmarkPart: String, CaseIterable, Sendable {
 }
 
 /// Runs the benchmark and returns the table (or one JSON object per line with `json`).
-/// `configs` holds names ("tiny", "small", "medium", "all"); `threads` is OpenBLAS's thread count.
+/// `configs` holds names ("tiny", "small", "medium", "all"); `threads` is the worker thread count.
 public func runBenchmarks(configs: [String], threads: Int, json: Bool, quick: Bool) throws -> String {
     try runBenchmarks(configs: configs, threadCounts: [threads], json: json, quick: quick)
 }
@@ -75,6 +75,9 @@ public func runBenchmarks(configs: [String], threadCounts: [Int], json: Bool, qu
                                         onResult: onResult)
     return json ? benchmarkJSONLines(results) : benchmarkTable(results)
 }
+
+/// The thread count `rlhf bench` measures when none is given: a session's default.
+public var defaultBenchmarkThreads: Int { ComputeThreads.machineDefault }
 
 /// Measures every configuration at every thread count, configuration by configuration.
 public func measureBenchmarks(_ configs: [BenchmarkConfig], threadCounts: [Int], settings: BenchmarkSettings,
@@ -100,7 +103,7 @@ public func measureBenchmarks(_ configs: [BenchmarkConfig], threadCounts: [Int],
     return results
 }
 
-/// The figures of one configuration at the current OpenBLAS thread count (those of `parts`).
+/// The figures of one configuration (those of `parts`) at the current worker thread count.
 public func measureBenchmark(_ config: BenchmarkConfig, threads: Int, settings: BenchmarkSettings,
                              parts: Set<BenchmarkPart> = Set(BenchmarkPart.allCases)) throws -> BenchmarkResult {
     func measured(_ part: BenchmarkPart, _ measure: () throws -> Double) rethrows -> Double? {
