@@ -91,15 +91,33 @@ public struct Command {
     public var names: [String] { [name] + aliases }
 }
 
-/// What a command produced: the text a person reads and the fields a program reads.
-/// In JSON mode the REPL prints `{"command": NAME, "ok": true, ...fields}`.
+/// What a command produced: what it shows (displays, drawn by the terminal, HTML and SVG
+/// renderers) and the fields a program reads. In JSON mode the REPL prints
+/// `{"command": NAME, "ok": true, ...fields}`.
 public struct CommandResult {
-    public var text: String
+    public var displays: [Display]
     public var fields: [String: JSONValue]
+    /// The terminal width and character set the text is drawn for.
+    public var style: RenderStyle
 
-    public init(text: String = "", fields: [String: JSONValue] = [:]) {
-        self.text = text; self.fields = fields
+    /// A result drawn with the session's style.
+    public init(_ displays: [Display], fields: [String: JSONValue] = [:], style: RenderStyle) {
+        self.displays = displays; self.fields = fields; self.style = style
     }
+
+    /// A result that is plain text.
+    public init(text: String = "", fields: [String: JSONValue] = [:]) {
+        self.init(text.isEmpty ? [] : [.text(text)], fields: fields, style: RenderStyle())
+    }
+
+    /// The text the terminal shows. Setting it replaces every display with that text.
+    public var text: String {
+        get { TerminalRenderer.render(displays, style: style) }
+        set { displays = newValue.isEmpty ? [] : [.text(newValue)] }
+    }
+
+    /// Adds a display after the others.
+    public mutating func append(_ display: Display) { displays.append(display) }
 
     public static let empty = CommandResult()
 }

@@ -38,6 +38,12 @@ public final class Console {
         fflush(file)
     }
 
+    /// Keeps `text` as if it had been written, without writing it (a result that a notebook
+    /// shows as a picture is still part of the transcript).
+    public func keep(_ text: String, stream: Stream) {
+        chunks.append((stream, ANSI.strip(text)))
+    }
+
     /// Terminal-only text that is not kept: progress bars redrawn with \r.
     public func transient(_ text: String) {
         guard writesToTerminal && isTerminal && !isMuted else { return }

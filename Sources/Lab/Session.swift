@@ -84,6 +84,12 @@ public final class Session {
     /// lines itself, and the text it returns is printed after the line's output and added to
     /// that outcome's `stdout`. Blank lines and comments do not call it.
     public var afterLine: ((CommandOutcome) -> String)?
+    /// Where results go instead of the console, when set (a notebook kernel turns each into a
+    /// picture and text). The text is still kept for the transcript and the outcome's stdout.
+    public var presentResult: ((CommandResult) -> Void)?
+    /// Where a running command shows progress and live charts that are redrawn in place (a
+    /// notebook); nil in the terminal, which redraws a progress line instead.
+    public weak var liveDisplay: LiveDisplaySink?
     /// Set by `:quit`; the REPL stops reading.
     public var quitRequested = false
     /// Lines that failed so far (a script's exit code is non-zero when this is).
@@ -185,6 +191,9 @@ public final class Session {
                 fields["command"] = .string(command.name)
                 fields["ok"] = .bool(true)
                 console.out(JSONValue.object(fields).encoded)
+            } else if let presentResult {
+                if !result.text.isEmpty { console.keep(result.text + "\n", stream: .out) }
+                presentResult(result)
             } else if !result.text.isEmpty {
                 console.out(result.text)
             }

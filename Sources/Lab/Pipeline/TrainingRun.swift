@@ -30,10 +30,10 @@ struct TrainingRun {
             pipeline.lastStage = stage
             session.status = "\(stageName) \(report.step)"
             if (index + 1) % every == 0 || index == steps - 1 || index == 0 {
-                progress.finish()
+                progress.clearLine()
                 session.log(stepLine(report))
             }
-            progress.update(index + 1, note: "loss \(Format.number(report.loss))")
+            progress.update(index + 1, note: "loss \(Format.number(report.loss))") { reports.map(\.loss) }
         }
         progress.finish()
         var lines: [String] = []

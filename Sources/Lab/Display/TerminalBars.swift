@@ -19,23 +19,24 @@ public enum Bars {
         return text + String(repeating: " ", count: max(0, width - text.count))
     }
 
-    /// Rows of `label  ▕bar  value`, sorted by value (largest first), probabilities to 3 decimals;
-    /// rows beyond `limit` are summarised as `… 91 more  0.087`.
+    /// Rows of `label  ▕bar  value`, sorted by value (largest first), values to `decimals` places
+    /// (3 for probabilities), each bar value / scale of the full width; rows beyond `limit` are
+    /// summarised as `… 91 more  0.087`.
     public static func probabilities(_ rows: [(label: String, value: Double)], width: Int = 20,
-                                     limit: Int = 10, unicode: Bool = true) -> String {
+                                     limit: Int = 10, unicode: Bool = true, scale: Double = 1, decimals: Int = 3) -> String {
         let sorted = rows.sorted { $0.value > $1.value }
         let shown = Array(sorted.prefix(limit))
         let labels = shown.map { Format.token($0.label) }
         let labelWidth = min(24, labels.map(\.count).max() ?? 0)
         let edge = unicode ? "▕" : "|"
         var lines = zip(labels, shown).map { label, row in
-            Format.fit(label, labelWidth) + "  " + edge + bar(row.value, width: width, unicode: unicode)
-                + " " + Format.number(row.value, decimals: 3)
+            Format.fit(label, labelWidth) + "  " + edge + bar(row.value / scale, width: width, unicode: unicode)
+                + " " + Format.number(row.value, decimals: decimals)
         }
         if sorted.count > limit {
             let rest = sorted.dropFirst(limit).reduce(0) { $0 + $1.value }
             let more = "\(unicode ? "…" : "...") \(sorted.count - limit) more"
-            lines.append(Format.fit(more, labelWidth + 2 + 1 + width) + " " + Format.number(rest, decimals: 3))
+            lines.append(Format.fit(more, labelWidth + 2 + 1 + width) + " " + Format.number(rest, decimals: decimals))
         }
         return lines.joined(separator: "\n")
     }
