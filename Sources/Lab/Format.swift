@@ -70,4 +70,39 @@ public enum Format {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// Wraps one long line at `width` columns between words, continuing on lines indented by the
+    /// line's own leading spaces plus `hang` (a hanging indent), so a reason or an example never
+    /// breaks mid-word at the terminal's edge:
+    ///
+    ///       how do i make tea ? -> sure ! for tea , steep the leaves for three minutes
+    ///           and serve it in a warm mug .  (5)
+    public static func wrapHanging(_ line: String, width: Int, hang: Int = 4) -> String {
+        guard line.count > width, width > 20 else { return line }
+        let leading = String(line.prefix(while: { $0 == " " }))
+        let continuation = leading + String(repeating: " ", count: hang)
+        // Words keep the spaces written before them (`...  (5)` keeps its two spaces).
+        var words: [String] = []
+        var spaces = ""
+        for piece in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false) {
+            if piece.isEmpty { spaces += " "; continue }
+            words.append(spaces + piece)
+            spaces = ""
+        }
+        var lines: [String] = []
+        var current = leading
+        var atStart = true
+        for word in words {
+            let gap = atStart ? "" : " "
+            if !atStart && current.count + gap.count + word.count > width {
+                lines.append(current)
+                current = continuation
+                atStart = true
+            }
+            current += (atStart ? word.drop(while: { $0 == " " }) : " " + word)
+            atStart = false
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n")
+    }
 }

@@ -46,7 +46,7 @@ enum TerminalPlot {
                     for between in (c + 1)..<next {
                         let t = Double(between - c) / Double(next - c)
                         let r = row(y + (nextY - y) * t)
-                        if grid[r][between] == " " { grid[r][between] = chart.style == .lines ? mark : "." }
+                        if grid[r][between] == " " { grid[r][between] = mark }
                     }
                 }
             }

@@ -55,9 +55,9 @@ extension Command {
         pipeline.evaluationRows.removeAll { $0.label == row.label }
         pipeline.evaluationRows.append(row)
         var result = resultsTable([row], session: session)
-        result.text += "\nexamples (held-out prompts):\n" + row.heldOut.examples.prefix(4).map {
-            "  \($0.prompt) -> \($0.response)  (\(Format.plain($0.score)))"
-        }.joined(separator: "\n")
+        result.append(.text("examples (held-out prompts):\n" + row.heldOut.examples.prefix(4).map {
+            Format.wrapHanging("  \($0.prompt) -> \($0.response)  (\(Format.plain($0.score)))", width: session.width)
+        }.joined(separator: "\n")))
         return result
     }
 
@@ -71,16 +71,17 @@ extension Command {
              row.heldOut.meanRewardScore.map { String(format: "%.2f", $0) } ?? "-"]
         }
         let headers = ["model", "labeler score", "helpful", "win vs ref", "win unseen", "helpful unseen", "KL to ref", "repetitive", "RM score"]
-        let text = TextTable(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8)).render(maxWidth: max(session.width, 110))
-            + "\n(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges)"
+        let display = Display.table(TableDisplay(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8),
+                                                 maxWidth: max(session.width, 110),
+                                                 footnote: "(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges)"))
         func json(_ r: EvaluationReport) -> JSONValue {
             .object(["labeler_score": .number(r.meanLabelerScore), "helpful": .number(r.helpfulRate),
                      "win_rate": r.winRate.map { .number($0) } ?? .null, "kl": r.meanKL.map { .number($0) } ?? .null,
                      "repetition": .number(r.repetitionRate), "distinct2": .number(r.distinct2),
                      "reward_score": r.meanRewardScore.map { .number($0) } ?? .null, "samples": .int(r.samples)])
         }
-        return CommandResult(text: text, fields: ["rows": .array(rows.map {
+        return CommandResult([display], fields: ["rows": .array(rows.map {
             .object(["model": .string($0.label), "heldout": json($0.heldOut), "unseen": json($0.unseen)])
-        })])
+        })], style: session.renderStyle)
     }
 }

@@ -31,25 +31,13 @@ extension Command {
         let pending = samplePair(policy: model, prompt: question, encoder: pipeline.encoder(for: model), sampling: settings, rng: &rng)
         session.rng = rng
         pipeline.pending = pending
-        let note = unknownWordsNote(question, pipeline: pipeline).map { $0 + "\n" } ?? ""
-        let text = note + "prompt: \(question)\n" + sideBySide(pending.first, pending.second, width: session.width) +
-            "\nwhich is better? prefer 1 or prefer 2"
-        return CommandResult(text: text, fields: ["prompt": .string(question), "first": .string(pending.first),
-                                                  "second": .string(pending.second)])
-    }
-
-    /// Two responses in two columns when they fit, else one under the other.
-    static func sideBySide(_ a: String, _ b: String, width: Int) -> String {
-        let column = (width - 7) / 2
-        guard column >= 24 else { return "1: \(a)\n2: \(b)" }
-        let left = Format.wrap(a, width: column).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let right = Format.wrap(b, width: column).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var lines = [Format.fit("1", column + 3) + " | 2"]
-        for i in 0..<max(left.count, right.count) {
-            let l = i < left.count ? left[i] : "", r = i < right.count ? right[i] : ""
-            lines.append("   " + Format.fit(l, column) + " | " + r)
-        }
-        return lines.joined(separator: "\n")
+        var displays: [Display] = unknownWordsNote(question, pipeline: pipeline).map { [.text($0)] } ?? []
+        displays.append(.columns(ColumnsDisplay(title: "prompt: \(question)",
+                                                columns: [.init(heading: "1", text: pending.first), .init(heading: "2", text: pending.second)],
+                                                width: session.width)))
+        displays.append(.text("which is better? prefer 1 or prefer 2"))
+        return CommandResult(displays, fields: ["prompt": .string(question), "first": .string(pending.first),
+                                                "second": .string(pending.second)], style: session.renderStyle)
     }
 
     static let prefer = Command(
@@ -134,8 +122,9 @@ extension Command {
             lines.append("prompt: \(pending.prompt)")
             for (index, (response, judgement)) in [(pending.first, a), (pending.second, b)].enumerated() {
                 let mark = comparison.chosen == response ? "chosen  " : "rejected"
-                lines.append("  \(index + 1) \(mark) \(Format.plain(judgement.score).padding(toLength: 5, withPad: " ", startingAt: 0)) \(response)")
-                lines.append("      " + judgement.reasons.joined(separator: "; "))
+                lines.append(Format.wrapHanging("  \(index + 1) \(mark) \(Format.plain(judgement.score).padding(toLength: 5, withPad: " ", startingAt: 0)) \(response)",
+                                                width: session.width, hang: 16))
+                lines.append(Format.wrapHanging("      " + judgement.reasons.joined(separator: "; "), width: session.width))
             }
         }
         if made.count > shown && shown > 0 { lines.append("... \(made.count - shown) more") }

@@ -55,8 +55,8 @@ extension Command {
         let stage = try lastStage(session, args)
         guard let query = args[0] else {
             guard let report = session.pipeline.lastReport else { throw args.error("no training step yet") }
-            return CommandResult(text: "\(report.stage) step \(report.step):\n" + UpdateTable.render(report, session: session, everyTensor: true),
-                                 fields: ["report": UpdateTable.json(report)])
+            return CommandResult([.text("\(report.stage) step \(report.step):"), UpdateTable.display(report, session: session, everyTensor: true)],
+                                 fields: ["report": UpdateTable.json(report)], style: session.renderStyle)
         }
         let tensor = try findTensor(query, in: stage.trainedParameters, args)
         guard let gradient = tensor.grad else { throw args.error("\(tensor.name) has no gradient yet") }
@@ -118,21 +118,21 @@ extension Command {
         guard !history.isEmpty else { throw args.error("no losses yet\(args[0].map { " for \($0)" } ?? "")", hint: "train first, e.g. `pretrain 50`") }
         var stages: [String] = []
         for entry in history where !stages.contains(entry.stage) { stages.append(entry.stage) }
-        var lines: [String] = []
+        var lines: [Display] = []
         var fields: [String: JSONValue] = [:]
         for stage in stages {
             let values = history.filter { $0.stage == stage }.map(\.loss)
-            lines.append("\(stage): \(values.count) steps, loss \(Format.number(values.first!)) -> \(Format.number(values.last!))")
-            lines.append(LossChart.render(values, height: 6, width: min(60, session.width - 12), unicode: session.unicode))
+            lines.append(.text("\(stage): \(values.count) steps, loss \(Format.number(values.first!)) -> \(Format.number(values.last!))"))
+            lines.append(.chart(ChartDisplay(title: "\(stage) loss", xLabel: "step", yLabel: "loss", series: [ChartSeries(name: "loss", values: values)],
+                                             height: 6, width: min(60, session.width - 12), titleInTerminal: false)))
             fields[stage] = .array(values.map { .number($0) })
         }
         if (args[0] == nil || args[0] == "sft") && !pipeline.sftCurves.isEmpty {
-            lines.append("SFT train vs held-out loss:")
-            for point in pipeline.sftCurves {
-                lines.append("  after \(point.step) steps: train \(Format.number(point.train)), held-out \(Format.number(point.heldOut))")
-            }
+            lines.append(.text("SFT train vs held-out loss:\n" + pipeline.sftCurves.map {
+                "  after \($0.step) steps: train \(Format.number($0.train)), held-out \(Format.number($0.heldOut))"
+            }.joined(separator: "\n")))
         }
-        return CommandResult(text: lines.joined(separator: "\n"), fields: fields)
+        return CommandResult(lines, fields: fields, style: session.renderStyle)
     }
 
     static let last = Command(
@@ -146,13 +146,14 @@ extension Command {
         guard let report = session.pipeline.lastReport else { throw args.error("no training step yet", hint: "run a training verb first") }
         var lines = ["\(report.stage) step \(report.step): loss \(Format.number(report.loss)), learning rate \(Format.plain(Double(report.learningRate))), seed \(report.seed), gradient norm \(Format.number(report.gradientNorm))"]
         for metric in report.metrics { lines.append("  \(metric.name) \(Format.number(metric.value))") }
+        var displays: [Display] = [.text(lines.joined(separator: "\n"))]
         if !report.examples.isEmpty {
             let rows = report.examples.prefix(16).enumerated().map { ["\($0.offset + 1)"] + $0.element.map { Format.number($0) } }
-            lines.append(TextTable(headers: ["#"] + report.exampleColumns, rows: rows,
-                                   alignments: [.left] + report.exampleColumns.map { _ in .right }).render(maxWidth: session.width))
-            if report.examples.count > 16 { lines.append("... \(report.examples.count - 16) more rows (--json has them all)") }
+            displays.append(.table(TableDisplay(headers: ["#"] + report.exampleColumns, rows: rows,
+                                                alignments: [.left] + report.exampleColumns.map { _ in .right }, maxWidth: session.width,
+                                                footnote: report.examples.count > 16 ? "... \(report.examples.count - 16) more rows (--json has them all)" : nil)))
         }
-        lines.append(UpdateTable.render(report, session: session, everyTensor: true))
-        return CommandResult(text: lines.joined(separator: "\n"), fields: ["report": UpdateTable.json(report)])
+        displays.append(UpdateTable.display(report, session: session, everyTensor: true))
+        return CommandResult(displays, fields: ["report": UpdateTable.json(report)], style: session.renderStyle)
     }
 }

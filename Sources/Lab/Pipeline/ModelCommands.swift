@@ -197,10 +197,11 @@ extension Command {
             rows.append([role.rawValue, describe(model.config), "\(model.parameterCount)", pipeline.origins[role] ?? ""])
             fields[role.rawValue] = .object(["parameters": .int(model.parameterCount), "origin": .string(pipeline.origins[role] ?? "")])
         }
-        let table = TextTable(headers: ["role", "model", "parameters", "from"], rows: rows).render(maxWidth: session.width)
         let shipped = LabPaths.shippedModelNames
-        return CommandResult(text: table + "\nshipped: " + (shipped.isEmpty ? "(none found)" : shipped.joined(separator: ", ")),
-                             fields: ["roles": .object(fields), "shipped": .array(shipped.map { .string($0) })])
+        let table = TableDisplay(headers: ["role", "model", "parameters", "from"], rows: rows, maxWidth: session.width,
+                                 footnote: "shipped: " + (shipped.isEmpty ? "(none found)" : shipped.joined(separator: ", ")))
+        return CommandResult([.table(table)], fields: ["roles": .object(fields), "shipped": .array(shipped.map { .string($0) })],
+                             style: session.renderStyle)
     }
 
     /// "2 layers, d 64, 4 heads, context 64, vocabulary 584"

@@ -49,6 +49,8 @@ public final class PipelineState {
 
     /// Loss of every step of every stage, in order: (stage, step, loss).
     public var lossHistory: [(stage: String, step: Int, loss: Double)] = []
+    /// Every step's loss, gradient norm and metrics, per stage, for `plot`.
+    public var stepHistory = StepHistory()
     /// Train and held-out SFT losses measured by `sft eval` or after `sft N`: (step, train, held-out).
     public var sftCurves: [(step: Int, train: Double, heldOut: Double)] = []
 

@@ -73,20 +73,20 @@ extension Command {
         pipeline.reinforce = stage
         var run = TrainingRun(session: session, stageName: "reinforce")
         run.describeStep = { "score \(Format.number($0.metric("objective/scores") ?? 0))  kl \(Format.number($0.metric("objective/kl") ?? 0))" }
-        let (reports, text, fields) = try run.run(stage, steps: steps)
-        var lines: [String] = reward.labeler == nil ? [] : ["scores by \(reward.source) (rl.reward labeler), not a reward model"]
+        let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
+        var lines: [Display] = reward.labeler == nil ? [] : [.text("scores by \(reward.source) (rl.reward labeler), not a reward model")]
         if let last = reports.last, let rollouts = stage.lastRollouts {
-            lines.append(sampleTable(last, rollouts: rollouts, limit: 4, session: session))
+            lines.append(.text(sampleTable(last, rollouts: rollouts, limit: 4, session: session)))
         }
-        lines.append(text)
-        return CommandResult(text: lines.joined(separator: "\n"), fields: fields)
+        lines += runDisplays
+        return CommandResult(lines, fields: fields, style: session.renderStyle)
     }
 
     /// A few samples of the last step with their numbers (score, kl, reward, baseline, advantage, ...).
     static func sampleTable(_ report: StepReport, rollouts: Rollouts, limit: Int, session: Session) -> String {
         var lines = ["last step, \(min(limit, rollouts.prompts.count)) of \(rollouts.prompts.count) samples:"]
         for i in 0..<min(limit, rollouts.prompts.count) {
-            lines.append("  \(rollouts.prompts[i]) -> \(rollouts.texts[i])")
+            lines.append(Format.wrapHanging("  \(rollouts.prompts[i]) -> \(rollouts.texts[i])", width: session.width))
             lines.append("    " + zip(report.exampleColumns, report.examples[i]).map { "\($0) \(Format.number($1))" }.joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
@@ -154,14 +154,14 @@ extension Command {
             "score \(Format.number($0.metric("objective/scores") ?? 0))  kl \(Format.number($0.metric("objective/kl") ?? 0))" +
             "  clipfrac \(Format.number($0.metric("policy/clipfrac") ?? 0, decimals: 3))  approxkl \(Format.number($0.metric("policy/approxkl") ?? 0))"
         }
-        let (reports, text, fields) = try run.run(stage, steps: steps)
-        var lines: [String] = reward.labeler == nil ? [] : ["scores by \(reward.source) (rl.reward labeler), not a reward model"]
+        let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
+        var lines: [Display] = reward.labeler == nil ? [] : [.text("scores by \(reward.source) (rl.reward labeler), not a reward model")]
         if let last = reports.last {
-            lines.append("last iteration: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "))
+            lines.append(.text("last iteration: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", ")))
         }
-        lines.append(text)
-        lines.append("(`ppo table 1` shows the per-token numbers of the first rollout)")
-        return CommandResult(text: lines.joined(separator: "\n"), fields: fields)
+        lines += runDisplays
+        lines.append(.text("(`ppo table 1` shows the per-token numbers of the first rollout)"))
+        return CommandResult(lines, fields: fields, style: session.renderStyle)
     }
 
     static func tokenTable(_ stage: PPO, rollouts: Rollouts, index: Int, session: Session) -> CommandResult {
@@ -173,15 +173,16 @@ extension Command {
              Format.number(r.advantage), Format.number(r.whitenedAdvantage), Format.number(r.ratio), r.clipped ? "yes" : "no"]
         }
         let headers = ["token", "logprob", "ref", "kl_t", "reward_t", "value", "return", "adv", "adv(w)", "ratio", "clipped"]
-        let text = "prompt: \(rollouts.prompts[index])\nresponse: \(rollouts.texts[index])\nscore \(Format.number(rollouts.scores[index])) (added to the last token's reward), beta \(Format.number(stage.settings.beta)), \(stage.settings.klEstimator.rawValue)\n" +
-            TextTable(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 10)).render(maxWidth: max(session.width, 120))
-        return CommandResult(text: text, fields: ["tokens": .array(rows.map {
+        let about = "prompt: \(rollouts.prompts[index])\nresponse: \(rollouts.texts[index])\nscore \(Format.number(rollouts.scores[index])) (added to the last token's reward), beta \(Format.number(stage.settings.beta)), \(stage.settings.klEstimator.rawValue)"
+        let displays: [Display] = [.text(about), .table(TableDisplay(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 10),
+                                                                     maxWidth: max(session.width, 120)))]
+        return CommandResult(displays, fields: ["tokens": .array(rows.map {
             .object(["token": .string(tokenizer.token(for: $0.token) ?? "?"), "logprob": .number(Double($0.logProbability)),
                      "ref_logprob": .number(Double($0.referenceLogProbability)), "kl": .number(Double($0.kl)),
                      "reward": .number(Double($0.reward)), "value": .number(Double($0.value)), "return": .number(Double($0.returnValue)),
                      "advantage": .number(Double($0.advantage)), "whitened_advantage": .number(Double($0.whitenedAdvantage)),
                      "ratio": .number(Double($0.ratio)), "clipped": .bool($0.clipped)])
-        })])
+        })], style: session.renderStyle)
     }
 
     static let dpo = Command(
@@ -225,7 +226,7 @@ extension Command {
             "chosen \(Format.number($0.metric("rewards/chosen") ?? 0))  rejected \(Format.number($0.metric("rewards/rejected") ?? 0))" +
             "  acc \(Format.number($0.metric("rewards/accuracies") ?? 0, decimals: 2))"
         }
-        let (_, text, fields) = try run.run(stage, steps: steps)
-        return CommandResult(text: text, fields: fields)
+        let (_, displays, fields) = try run.run(stage, steps: steps)
+        return CommandResult(displays, fields: fields, style: session.renderStyle)
     }
 }

@@ -81,24 +81,20 @@ extension Command {
         let stage = try rewardStage(session, args)
         var run = TrainingRun(session: session, stageName: "reward")
         run.describeStep = { "acc \(Format.number($0.metric("accuracy") ?? 0, decimals: 2))  margin \(Format.number($0.metric("margin") ?? 0))" }
-        let (reports, text, fields) = try run.run(stage, steps: steps)
-        var lines = [text]
-        if let last = reports.last {
-            lines.insert(pairTable(last, limit: 4, session: session), at: 0)
-        }
-        return CommandResult(text: lines.joined(separator: "\n"), fields: fields)
+        let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
+        let pairs = reports.last.map { pairTable($0, limit: 4, session: session) } ?? []
+        return CommandResult(pairs + runDisplays, fields: fields, style: session.renderStyle)
     }
 
     /// The per-pair numbers of a reward step: r_chosen, r_rejected, delta, sigmoid(delta), loss, dloss/ddelta.
-    static func pairTable(_ report: StepReport, limit: Int, session: Session) -> String {
+    static func pairTable(_ report: StepReport, limit: Int, session: Session) -> [Display] {
         let rows = report.examples.prefix(limit).enumerated().map { index, row in
             ["\(index + 1)"] + row.map { Format.number($0) }
         }
-        var text = "last step, first \(rows.count) of \(report.examples.count) pairs:\n" +
-            TextTable(headers: ["pair"] + report.exampleColumns, rows: rows,
-                      alignments: [.left] + report.exampleColumns.map { _ in .right }).render(maxWidth: session.width)
-        text += "\nbatch: loss \(Format.number(report.loss)), accuracy \(Format.number(report.metric("accuracy") ?? 0, decimals: 2)), mean margin \(Format.number(report.metric("margin") ?? 0))"
-        return text
+        return [.table(TableDisplay(title: "last step, first \(rows.count) of \(report.examples.count) pairs:",
+                                    headers: ["pair"] + report.exampleColumns, rows: rows,
+                                    alignments: [.left] + report.exampleColumns.map { _ in .right }, maxWidth: session.width,
+                                    footnote: "batch: loss \(Format.number(report.loss)), accuracy \(Format.number(report.metric("accuracy") ?? 0, decimals: 2)), mean margin \(Format.number(report.metric("margin") ?? 0))"))]
     }
 
     static func rewardScore(_ session: Session, _ args: Arguments) throws -> CommandResult {

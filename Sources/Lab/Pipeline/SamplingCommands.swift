@@ -116,10 +116,10 @@ extension Command {
         }
         func entropy(_ p: [Float]) -> Double { -p.reduce(0.0) { $0 + ($1 > 0 ? Double($1) * log(Double($1)) : 0) } }
         let barWidth = max(10, min(30, session.width - 40))
-        var lines = unknownWordsNote(text, pipeline: pipeline).map { [$0] } ?? []
-        lines += ["next token after: \(pipeline.tokenizer.decode(prompt))", "",
-                     "model (temperature 1): entropy \(Format.number(entropy(distribution.original))) nats",
-                     Bars.probabilities(rows(distribution.original), width: barWidth, limit: 10, unicode: session.unicode)]
+        var displays: [Display] = unknownWordsNote(text, pipeline: pipeline).map { [.text($0)] } ?? []
+        displays += [.text("next token after: \(pipeline.tokenizer.decode(prompt))"), .text("")]
+        displays.append(.bars(BarsDisplay(title: "model (temperature 1): entropy \(Format.number(entropy(distribution.original))) nats",
+                                          rows: rows(distribution.original), limit: 10, barWidth: barWidth)))
         let changed = settings.temperature != 1 || settings.topK > 0 || settings.topP < 1
         if changed {
             var what: [String] = []
@@ -127,17 +127,18 @@ extension Command {
             if settings.topK > 0 { what.append("top_k \(settings.topK)") }
             if settings.topP < 1 { what.append("top_p \(Format.plain(Double(settings.topP)))") }
             let kept = distribution.final.filter { $0 > 0 }.count
-            lines += ["", "sampled from (\(what.joined(separator: ", "))): \(kept) tokens kept, entropy \(Format.number(entropy(distribution.final))) nats",
-                      Bars.probabilities(rows(distribution.final).filter { $0.value > 0 }, width: barWidth, limit: 10, unicode: session.unicode)]
+            displays.append(.text(""))
+            displays.append(.bars(BarsDisplay(title: "sampled from (\(what.joined(separator: ", "))): \(kept) tokens kept, entropy \(Format.number(entropy(distribution.final))) nats",
+                                              rows: rows(distribution.final).filter { $0.value > 0 }, limit: 10, barWidth: barWidth)))
         }
         let top = distribution.final.indices.sorted { distribution.final[$0] > distribution.final[$1] }.prefix(10)
-        return CommandResult(text: lines.joined(separator: "\n"), fields: [
+        return CommandResult(displays, fields: [
             "prompt": .string(pipeline.tokenizer.decode(prompt)),
             "entropy": .number(entropy(distribution.original)),
             "top": .array(top.map { .object(["token": .string(pipeline.tokenizer.token(for: Int32($0)) ?? "?"), "id": .int($0),
                                              "probability": .number(Double(distribution.original[$0])),
                                              "sampling_probability": .number(Double(distribution.final[$0]))]) }),
-        ])
+        ], style: session.renderStyle)
     }
 
     static let sample = Command(

@@ -37,8 +37,8 @@ extension Command {
         pipeline.pretraining = stage
         var run = TrainingRun(session: session, stageName: "pretrain")
         run.describeStep = { "ppl \(Format.number($0.metric("perplexity") ?? 0))" }
-        let (_, text, fields) = try run.run(stage, steps: steps)
-        return CommandResult(text: text, fields: fields)
+        let (_, displays, fields) = try run.run(stage, steps: steps)
+        return CommandResult(displays, fields: fields, style: session.renderStyle)
     }
 
     static let sft = Command(
@@ -75,9 +75,9 @@ extension Command {
                                      encoder: pipeline.encoder(for: model), settings: $0)
         }
         pipeline.supervised = stage
-        var text = "", fields: [String: JSONValue] = [:]
+        var displays: [Display] = [], fields: [String: JSONValue] = [:]
         if !evaluateOnly {
-            (_, text, fields) = try TrainingRun(session: session, stageName: "sft").run(stage, steps: steps)
+            (_, displays, fields) = try TrainingRun(session: session, stageName: "sft").run(stage, steps: steps)
         }
         let (train, heldOut) = stage.evaluate()
         pipeline.sftCurves.append((stage.stepsDone, train, heldOut ?? .nan))
@@ -86,6 +86,6 @@ extension Command {
         fields["train_loss"] = .number(train)
         fields["heldout_loss"] = .number(heldOut ?? .nan)
         fields["sft_steps"] = .int(stage.stepsDone)
-        return CommandResult(text: text.isEmpty ? curve : text + "\n" + curve, fields: fields)
+        return CommandResult(displays + [.text(curve)], fields: fields, style: session.renderStyle)
     }
 }

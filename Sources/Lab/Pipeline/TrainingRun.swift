@@ -12,7 +12,7 @@ struct TrainingRun {
     /// Extra numbers for a step line, e.g. "ppl 3.41" or "acc 0.75".
     var describeStep: (StepReport) -> String = { _ in "" }
 
-    func run(_ stage: any TrainingStage, steps: Int) throws -> (reports: [StepReport], text: String, fields: [String: JSONValue]) {
+    func run(_ stage: any TrainingStage, steps: Int) throws -> (reports: [StepReport], displays: [Display], fields: [String: JSONValue]) {
         let pipeline = session.pipeline
         let every = steps <= 20 ? 1 : Int((Double(steps) / 10).rounded(.up))
         let progress = ProgressBar(stageName, total: steps, session: session)
@@ -26,6 +26,7 @@ struct TrainingRun {
             do { report = try stage.step() } catch let error as DivergenceError { divergence = error; break }
             reports.append(report)
             pipeline.lossHistory.append((stageName, report.step, report.loss))
+            pipeline.stepHistory.append(report)
             pipeline.lastReport = report
             pipeline.lastStage = stage
             session.status = "\(stageName) \(report.step)"
@@ -36,30 +37,30 @@ struct TrainingRun {
             progress.update(index + 1, note: "loss \(Format.number(report.loss))") { reports.map(\.loss) }
         }
         progress.finish()
-        var lines: [String] = []
+        var lines: [Display] = []
         if let first = reports.first, let last = reports.last {
             var summary = "\(stageName): \(reports.count) step\(reports.count == 1 ? "" : "s") (\(first.step)-\(last.step)), " +
                 "loss \(Format.number(first.loss)) -> \(Format.number(last.loss))"
             if session.console.isTerminal { summary += String(format: " in %.1f s", Date().timeIntervalSince(started)) }
-            lines.append(summary)
+            lines.append(.text(summary))
             if reports.count > 2 {
-                lines.append("loss " + Sparkline.render(reports.map(\.loss), width: min(40, session.width - 30), unicode: session.unicode))
+                lines.append(.sparkline(SparklineDisplay(label: "loss", values: reports.map(\.loss), width: min(40, session.width - 30))))
             }
-            if session.settings.int("verbose") >= 1 { lines.append(UpdateTable.render(last, session: session)) }
+            if session.settings.int("verbose") >= 1 { lines.append(UpdateTable.display(last, session: session)) }
         }
         if stoppedByInterrupt {
             Interrupt.clear()
-            lines.append("stopped by Ctrl-C after \(reports.count) of \(steps) steps; the model has the weights after step \(reports.last?.step ?? stage.stepsDone)")
+            lines.append(.text("stopped by Ctrl-C after \(reports.count) of \(steps) steps; the model has the weights after step \(reports.last?.step ?? stage.stepsDone)"))
         }
         let fields: [String: JSONValue] = [
             "stage": .string(stageName), "steps": .int(reports.count), "interrupted": .bool(stoppedByInterrupt),
             "reports": .array(reports.map(UpdateTable.json)),
         ]
         if let divergence {
-            if !lines.isEmpty && !session.printsJSON { session.console.out(lines.joined(separator: "\n")) }
+            if !lines.isEmpty && !session.printsJSON { session.console.out(TerminalRenderer.render(lines, style: session.renderStyle)) }
             throw LabError("\(divergence)", hint: "lower it with e.g. `:set \(stageName == "reinforce" ? "pg" : stageName).lr 1e-3`, then run \(stageName) again")
         }
-        return (reports, lines.joined(separator: "\n"), fields)
+        return (reports, lines, fields)
     }
 
     func stepLine(_ report: StepReport) -> String {
@@ -78,6 +79,10 @@ enum UpdateTable {
     /// each norm being sqrt(sum of the squared norms in the group). Verbose 2: every tensor.
     /// `everyTensor` forces the full table (as `grads` and `last` do) whatever `verbose` says.
     static func render(_ report: StepReport, session: Session, everyTensor: Bool = false) -> String {
+        TerminalRenderer.render(display(report, session: session, everyTensor: everyTensor), style: session.renderStyle)
+    }
+
+    static func display(_ report: StepReport, session: Session, everyTensor: Bool = false) -> Display {
         let full = everyTensor || session.settings.int("verbose") >= 2
         var groups: [(name: String, grad: Double, update: Double, weight: Double)] = []
         for update in report.updates {
@@ -95,8 +100,8 @@ enum UpdateTable {
             let ratio = g.weight > 0 ? (g.update / g.weight).squareRoot() : 0
             return [g.name, Format.number(g.grad.squareRoot()), Format.number(g.update.squareRoot()), Format.number(ratio)]
         }
-        return TextTable(headers: ["tensor", "grad norm", "update norm", "update/weight"], rows: rows,
-                         alignments: [.left, .right, .right, .right]).render(maxWidth: session.width)
+        return .table(TableDisplay(headers: ["tensor", "grad norm", "update norm", "update/weight"], rows: rows,
+                                   alignments: [.left, .right, .right, .right], maxWidth: session.width))
     }
 
     /// transformer.h.0.attn.c_attn.weight -> h.0; transformer.wte.weight -> wte.

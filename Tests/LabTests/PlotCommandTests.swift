@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import Lab
+
+/// `plot` and `compare` through `session.execute`, on a tiny random model.
+@Suite(.serialized) struct PlotCommandTests {
+    func tinySession() -> Session {
+        let session = makeSession()
+        for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy"] {
+            let outcome = session.execute(line: line)
+            precondition(outcome.ok, "\(line): \(outcome.stderr)")
+        }
+        return session
+    }
+
+    @Test func plotChartsEveryStepOfTheLastStage() throws {
+        let session = tinySession()
+        #expect(session.execute(line: "plot").stderr.contains("no training steps yet"))
+        #expect(session.execute(line: "pretrain 12").ok)
+        let outcome = session.execute(line: "plot")
+        #expect(outcome.ok, "\(outcome.stderr)")
+        let result = try #require(outcome.result)
+        guard case .chart(let chart) = result.displays.first else { Issue.record("no chart"); return }
+        #expect(chart.series.count == 1)
+        #expect(chart.series[0].y.count == 12)
+        #expect(chart.series[0].x == (1...12).map(Double.init))
+        #expect(outcome.stdout.hasPrefix("pretrain loss: "))
+        #expect(outcome.stdout.contains("step 1 … 12"))
+        // the chart's values are the losses the steps reported
+        let losses = session.pipeline.lossHistory.map(\.loss)
+        #expect(chart.series[0].y == losses)
+    }
+
+    @Test func plotTakesAliasesAndSeveralMetrics() throws {
+        let session = tinySession()
+        #expect(session.execute(line: "pretrain 5").ok)
+        let outcome = session.execute(line: "plot pretrain ppl grad")
+        #expect(outcome.ok, "\(outcome.stderr)")
+        #expect(outcome.result?.displays.count == 2)
+        #expect(outcome.stdout.contains("pretrain perplexity: "))
+        #expect(outcome.stdout.contains("pretrain grad_norm: "))
+    }
+
+    @Test func plotRefusesUnknownMetricsAndStagesWithoutSteps() {
+        let session = tinySession()
+        #expect(session.execute(line: "pretrain 3").ok)
+        let unknown = session.execute(line: "plot klx")
+        #expect(!unknown.ok)
+        #expect(unknown.stderr.hasPrefix("error: plot: pretrain has no metric 'klx'"))
+        #expect(unknown.stderr.contains("pretrain reports: loss, grad_norm, perplexity"))
+        let noSteps = session.execute(line: "plot ppo")
+        #expect(noSteps.stderr.contains("no ppo steps in this session yet"))
+    }
+
+    @Test func plotSFTShowsTrainBesideHeldOut() throws {
+        let session = tinySession()
+        #expect(session.execute(line: "sft 2").ok)
+        #expect(session.execute(line: "sft 2").ok)
+        let outcome = session.execute(line: "plot sft")
+        #expect(outcome.ok, "\(outcome.stderr)")
+        let charts = outcome.result?.displays.compactMap { display -> ChartDisplay? in
+            if case .chart(let chart) = display { return chart } else { return nil }
+        } ?? []
+        #expect(charts.count == 2)
+        #expect(charts.last?.series.map(\.name) == ["train", "held-out"])
+        #expect(charts.last?.series[0].x == [2, 4])
+        #expect(outcome.stdout.contains("* train   o held-out"))
+    }
+
+    @Test func compareShowsEachRoleSideBySideAndKeepsTheSessionOnErrors() throws {
+        let session = tinySession()
+        #expect(session.execute(line: ":copy policy reference").ok)
+        let outcome = session.execute(line: "compare reference policy how do i make tea ?")
+        #expect(outcome.ok, "\(outcome.stderr)")
+        guard case .columns(let columns)? = outcome.result?.displays.last else { Issue.record("no columns"); return }
+        #expect(columns.columns.map(\.heading) == ["reference", "policy"])
+        #expect(columns.columns.allSatisfy { $0.details.first?.hasPrefix("labeler ") == true })
+        #expect(outcome.stdout.hasPrefix("prompt: how do i make tea ?"))
+        let draw = session.rng
+        for (line, message) in [("compare reward tea ?", "the reward model scores answers"),
+                                ("compare policy", "missing <prompt>"),
+                                ("compare base tea ?", "no base model")] {
+            let failed = session.execute(line: line)
+            #expect(!failed.ok)
+            #expect(failed.stderr.contains(message), "\(line): \(failed.stderr)")
+        }
+        #expect(session.rng.next() == { var copy = draw; return copy.next() }())
+    }
+}
