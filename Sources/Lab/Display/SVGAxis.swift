@@ -15,7 +15,8 @@ public struct SVGAxis: Equatable {
     public var step: Double
     public var ticks: [Double]
 
-    /// Ticks covering `low...high`, about `count` of them (fewer or more by a factor of 2 at most).
+    /// Ticks covering `low...high`, about `count` + 1 of them (the step is the nice number nearest
+    /// to the range / count).
     public init(low: Double, high: Double, count: Int = 5) {
         var low = low.isFinite ? low : 0, high = high.isFinite ? high : 1
         if low > high { swap(&low, &high) }
@@ -35,12 +36,13 @@ public struct SVGAxis: Equatable {
         self.high = ticks.last ?? high
     }
 
-    /// The smallest of 1, 2, 5 × 10^k that is at least `rough` (1.0 for a zero or non-finite span).
+    /// The one of 1, 2, 5 × 10^k nearest to `rough` (1.0 for a zero or non-finite span): fractions
+    /// below 1.5 round to 1, below 3 to 2, below 7 to 5, else to 10.
     static func niceStep(_ rough: Double) -> Double {
         guard rough.isFinite, rough > 0 else { return 1 }
         let power = pow(10, (log10(rough)).rounded(.down))
         let fraction = rough / power   // 1 ≤ fraction < 10
-        let nice: Double = fraction <= 1 + 1e-9 ? 1 : fraction <= 2 + 1e-9 ? 2 : fraction <= 5 + 1e-9 ? 5 : 10
+        let nice: Double = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
         return nice * power
     }
 
