@@ -9,7 +9,7 @@ extension HTMLRenderer {
         }
         html += "<div style=\"display:flex;flex-wrap:wrap;gap:10px;align-items:stretch\">"
         for column in display.columns {
-            html += "<div style=\"flex:1 1 220px;min-width:0;border:1px solid \(grey(0.4));border-radius:6px;padding:8px 10px\">"
+            html += "<div style=\"flex:1 1 180px;min-width:0;border:1px solid \(grey(0.4));border-radius:6px;padding:8px 10px\">"
             html += "<div style=\"font-weight:600;margin-bottom:4px\">" + escape(column.heading) + "</div>"
             html += "<div style=\"white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,SFMono-Regular,Menlo,"
                 + "Consolas,monospace;font-size:13px\">" + escape(column.text) + "</div>"
