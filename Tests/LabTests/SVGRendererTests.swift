@@ -27,6 +27,9 @@ func polylinePointCounts(_ svg: String) -> [Int] {
         #expect(flat.labels == ["0.90", "0.95", "1.00", "1.05", "1.10"])
         #expect(flat.low < 1 && flat.high > 1)
         #expect(SVGAxis(low: 0, high: 0).ticks.contains(0))
+        // Ranges beyond a Double's span or precision: the two ends, no endless loop.
+        #expect(SVGAxis(low: -1e308, high: 1e308).ticks.count == 2)
+        #expect(SVGAxis(low: 1e20, high: 1e20 + 1e5).ticks.count <= 51)
         // Every step is 1, 2 or 5 × 10^k and the ticks cover the range.
         for (low, high) in [(0.0, 1.0), (0.0013, 0.0021), (-3.0, 7.0), (1.0, 300.0), (2.3e-7, 9.1e-6), (-1e9, 3e9), (0.41, 2.3026)] {
             let axis = SVGAxis(low: low, high: high)
@@ -113,6 +116,9 @@ func polylinePointCounts(_ svg: String) -> [Int] {
         #expect(isWellFormedXML(flat) && flat.contains(">2.0</text>"))
         let negative = SVGRenderer.chart(ChartDisplay(title: "t", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "a", values: [-3, 7, 1])]))
         #expect(negative.contains(">-4</text>") && negative.contains(">8</text>"))
+        let extreme = SVGRenderer.chart(ChartDisplay(title: String(repeating: "a long title ", count: 12), xLabel: "x", yLabel: "y",
+                                                     series: [ChartSeries(name: "a", values: [1e300, -1e300, 1e20, 5e-324])]))
+        #expect(isWellFormedXML(extreme) && !extreme.contains("nan") && !extreme.contains("inf"))
         let tiny = SVGRenderer.chart(ChartDisplay(title: "t", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "a", values: [1e-4, 3e-4])]))
         #expect(tiny.contains(">1.0e-4</text>") || tiny.contains(">1e-4</text>"))
     }

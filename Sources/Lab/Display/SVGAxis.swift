@@ -30,6 +30,12 @@ public struct SVGAxis: Equatable {
         // where a quotient within 1e-6 of a whole number is that number (1.1 / 0.05 = 22.000000000000004).
         func snapped(_ k: Double) -> Double { abs(k - k.rounded()) < 1e-6 ? k.rounded() : k }
         let first = snapped(low / step).rounded(.down), last = snapped(high / step).rounded(.up)
+        guard last - first <= 50, first + 1 != first else {
+            // A range too wide for a Double's span (±1e308) or too narrow for its precision (1e20 + 1):
+            // just its two ends.
+            self.step = high - low; self.ticks = [low, high]; self.low = low; self.high = high
+            return
+        }
         self.step = step
         self.ticks = stride(from: first, through: last, by: 1).map { SVGAxis.clean($0 * step, step: step) }
         self.low = ticks.first ?? low
@@ -48,6 +54,7 @@ public struct SVGAxis: Equatable {
 
     /// k × step without the binary noise of the product (3 × 0.1 is 0.30000000000000004).
     static func clean(_ value: Double, step: Double) -> Double {
+        guard step.isNormal else { return value }
         let digits = max(0, -Int((log10(step)).rounded(.down))) + 1
         guard digits < 17 else { return value }
         let scale = pow(10, Double(digits))
@@ -67,6 +74,7 @@ public struct SVGAxis: Equatable {
     /// (25k, 2.5M), and a power of ten below 0.001 (1.5e-4).
     public func label(_ value: Double) -> String {
         if value == 0 { return "0" }
+        guard step.isNormal, value.isFinite else { return Format.plain(value) }
         let largest = max(abs(low), abs(high))
         if largest >= 1e4 && largest < 1e15 {
             let (divisor, suffix): (Double, String) =

@@ -31,7 +31,7 @@ extension SVGRenderer {
         }
         let width = chartWidth, height = chartHeight
         var svg = [open(width: Int(width), height: Int(height), title: chart.title, standalone: standalone)]
-        svg.append(text(chart.title, x: width / 2, y: 22, size: 15, anchor: "middle", extra: "font-weight=\"600\""))
+        svg.append(title(chart.title, width: width))
 
         // Legend: one entry per series (when there are two or more), flowing in rows under the title.
         var top = 36.0
@@ -148,10 +148,16 @@ extension SVGRenderer {
         return (svg + "</g>", rows.count)
     }
 
+    /// The title, centred at the top, in a smaller font when it would not fit on one line.
+    static func title(_ title: String, width: Double) -> String {
+        let size = min(15, max(9, 15 * (width - 40) / max(1, textWidth(title, size: 15))))
+        return text(title, x: width / 2, y: 22, size: size, anchor: "middle", extra: "font-weight=\"600\"")
+    }
+
     /// A chart without a single finite point: its title and "no data".
     static func noData(_ title: String, standalone: Bool) -> String {
         [open(width: Int(chartWidth), height: 90, title: title, standalone: standalone),
-         text(title, x: chartWidth / 2, y: 22, size: 15, anchor: "middle", extra: "font-weight=\"600\""),
+         self.title(title, width: chartWidth),
          "<rect x=\"20\" y=\"34\" width=\"600\" height=\"46\" rx=\"6\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.25\" stroke-dasharray=\"4 4\"/>",
          text("no data", x: chartWidth / 2, y: 62, size: 13, anchor: "middle", extra: "fill-opacity=\"0.7\""),
          "</svg>"].joined(separator: "\n")

@@ -31,8 +31,9 @@ public enum SVGRenderer {
 
     /// A coordinate with one decimal, without a trailing ".0" (12.5, 40, -3.2).
     static func coordinate(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
         let rounded = (value * 10).rounded() / 10
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int(rounded)) }
         return String(format: "%.1f", rounded)
     }
 
