@@ -84,9 +84,12 @@ extension SVGRenderer {
                     + " stroke-linejoin=\"round\" stroke-linecap=\"round\"/>")
             }
             if chart.style == .linesAndPoints || points.count == 1 {
-                let radius = points.count > 120 ? "1.8" : "3.2"
+                // Few dots carry their values as a tooltip (an SVG <title>: no JavaScript needed).
+                let radius = points.count > 120 ? "1.8" : "3.2", tooltips = points.count <= 120
+                let name = chart.series[index].name
                 svg.append("<g fill=\"\(colour)\">" + points.map {
-                    "<circle cx=\"\(coordinate(px($0.x)))\" cy=\"\(coordinate(py($0.y)))\" r=\"\(radius)\"/>"
+                    "<circle cx=\"\(coordinate(px($0.x)))\" cy=\"\(coordinate(py($0.y)))\" r=\"\(radius)\""
+                        + (tooltips ? "><title>\(escape("\(name): \(chart.xLabel) \(Format.plain($0.x)), \(chart.yLabel) \(Format.number($0.y))"))</title></circle>" : "/>")
                 }.joined() + "</g>")
             }
         }
