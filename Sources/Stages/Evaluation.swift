@@ -22,6 +22,11 @@ public struct EvaluationReport: Sendable {
     public let repetitionRate: Double
     /// A few (prompt, response, labeler score) examples.
     public let examples: [(prompt: String, response: String, score: Double)]
+    /// 95% intervals: Wilson for the helpful and repetition rates; for the win rate (ties count
+    /// one half, so it is not a plain proportion) a seeded bootstrap over prompts.
+    public let helpfulInterval: RateInterval
+    public let winInterval: RateInterval?
+    public let repetitionInterval: RateInterval
 }
 
 /// Samples `samplesPerPrompt` responses per prompt from `model` and judges them.
@@ -40,6 +45,7 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
     let rewardScores = reward.map { $0.scores(prompts: repeated, responses: samples.map(\.tokens)) }
 
     var winRate: Double? = nil
+    var winsByPrompt = [[Double]](repeating: [], count: prompts.count)
     if let opponent {
         var opponentRng = RandomGenerator(seed: seed &+ 1)
         let opponentSamples = sampleResponses(opponent, prompts: promptTokens, settings: sampling, eos: encoder.eos, rng: &opponentRng)
@@ -47,7 +53,9 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
         for (i, sample) in opponentSamples.enumerated() {
             let theirs = labeler.judge(prompt: repeated[i], response: encoder.text(sample.tokens)).score
             let ours = judgements[i].score
-            wins += ours > theirs ? 1 : (ours == theirs ? 0.5 : 0)
+            let outcome = ours > theirs ? 1 : (ours == theirs ? 0.5 : 0)
+            wins += outcome
+            winsByPrompt[i / max(1, samplesPerPrompt)].append(outcome)
         }
         winRate = wins / n
     }
@@ -93,5 +101,8 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
         winRate: winRate, meanKL: meanKL,
         distinct2: bigrams > 0 ? Double(distinct.count) / Double(bigrams) : 1,
         repetitionRate: Double(repetitive) / n,
-        examples: examples)
+        examples: examples,
+        helpfulInterval: wilsonInterval(successes: judgements.filter(\.isHelpful).count, total: texts.count),
+        winInterval: winRate == nil ? nil : bootstrapInterval(groups: winsByPrompt, seed: seed),
+        repetitionInterval: wilsonInterval(successes: repetitive, total: texts.count))
 }

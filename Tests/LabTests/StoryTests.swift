@@ -43,6 +43,11 @@ import Lab
         #expect(rlhf.heldOut.winRate! > 0.6)
         #expect(rlhf.unseen.winRate! > 0.55)
         #expect(rlhf.heldOut.meanKL! < 5)
+        // ... by more than the noise: the 95% intervals do not overlap, and the win rate's lower
+        // bound is above one half
+        #expect(rlhf.heldOut.helpfulInterval.low > sft.heldOut.helpfulInterval.high)
+        #expect(rlhf.heldOut.winInterval!.low > 0.5)
+        #expect(rlhf.unseen.winInterval!.low > 0.5)
         // without the penalty the policy games the reward model: higher RM score, lower labeler
         // score, a large KL and more repetition
         #expect(hacked.heldOut.meanRewardScore! > rlhf.heldOut.meanRewardScore!)
@@ -51,6 +56,7 @@ import Lab
         #expect(hacked.heldOut.repetitionRate > rlhf.heldOut.repetitionRate)
         // DPO on the same comparisons beats SFT
         #expect(dpo.heldOut.winRate! > 0.5)
+        #expect(dpo.heldOut.winInterval!.low > 0.5)
         #expect(dpo.heldOut.meanLabelerScore > sft.heldOut.meanLabelerScore)
     }
 }

@@ -45,8 +45,8 @@ import Lab
     @Test func columnsSideBySideOrOneUnderTheOther() {
         let two = ColumnsDisplay(columns: [.init(heading: "1", text: "sure ! heat water ."), .init(heading: "2", text: "blah")], width: 60)
         #expect(TerminalRenderer.render(.columns(two), style: style) == """
-            1                            | 2
-               sure ! heat water .       | blah
+            1                             | 2
+               sure ! heat water .        | blah
             """)
         let narrow = ColumnsDisplay(columns: [.init(heading: "1", text: "a", details: ["labeler 5"]), .init(heading: "2", text: "b")], width: 40)
         #expect(TerminalRenderer.render(.columns(narrow), style: style) == "1: a\n   labeler 5\n2: b")
@@ -56,8 +56,8 @@ import Lab
         let line = "  tell me about rice . -> sure ! for rice , simmer it in a covered pot .  (5)"
         #expect(Format.wrapHanging(line, width: 40) == """
               tell me about rice . -> sure ! for
-                  rice , simmer it in a covered pot .
-                  (5)
+                  rice , simmer it in a covered pot
+                  .  (5)
             """)
         #expect(Format.wrapHanging("short line", width: 40) == "short line")
         let wrapped = Format.wrapHanging(line, width: 60)

@@ -23,8 +23,10 @@ extension Command {
             score, helpful rate (polite and on topic, with nothing rude, off-topic, repetitive or \
             unfinished), win rate against an independent sample of the reference model (ties \
             count half), KL to the reference, repetition (responses that repeat a word pair) and \
-            the reward model's mean score. Each result is kept as a row (named by --as); \
-            `eval table` prints all rows, `eval clear` forgets them.
+            the reward model's mean score. Each rate comes with its 95% interval in parentheses \
+            (Wilson for the helpful and repetition rates, a seeded bootstrap over prompts for win \
+            rates): two rates whose intervals overlap may differ only by chance. Each result is \
+            kept as a row (named by --as); `eval table` prints all rows, `eval clear` forgets them.
             """,
         examples: ["eval", "eval reference --as SFT", "eval table"],
         completion: .custom { _, index in index == 0 ? Role.allCases.map(\.rawValue) + ["table", "clear"] : [] },
@@ -64,20 +66,34 @@ extension Command {
     static func resultsTable(_ rows: [EvaluationRow], session: Session) -> CommandResult {
         guard !rows.isEmpty else { return CommandResult(text: "no results yet: run `eval`") }
         func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+        // "51% (44-58)": the rate and its 95% interval, in percent.
+        func rate(_ x: Double?, _ interval: RateInterval?) -> String {
+            guard let x, let interval else { return percent(x) }
+            return percent(x) + String(format: " (%.0f-%.0f)", interval.low * 100, interval.high * 100)
+        }
         let table = rows.map { row -> [String] in
-            [row.label, String(format: "%.2f", row.heldOut.meanLabelerScore), percent(row.heldOut.helpfulRate),
-             percent(row.heldOut.winRate), percent(row.unseen.winRate), percent(row.unseen.helpfulRate),
-             row.heldOut.meanKL.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-", percent(row.heldOut.repetitionRate),
+            [row.label, String(format: "%.2f", row.heldOut.meanLabelerScore), rate(row.heldOut.helpfulRate, row.heldOut.helpfulInterval),
+             rate(row.heldOut.winRate, row.heldOut.winInterval), rate(row.unseen.winRate, row.unseen.winInterval),
+             rate(row.unseen.helpfulRate, row.unseen.helpfulInterval),
+             row.heldOut.meanKL.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-",
+             rate(row.heldOut.repetitionRate, row.heldOut.repetitionInterval),
              row.heldOut.meanRewardScore.map { String(format: "%.2f", $0) } ?? "-"]
         }
         let headers = ["model", "labeler score", "helpful", "win vs ref", "win unseen", "helpful unseen", "KL to ref", "repetitive", "RM score"]
         let display = Display.table(TableDisplay(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8),
-                                                 maxWidth: max(session.width, 110),
-                                                 footnote: "(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges)"))
+                                                 maxWidth: max(session.width, 150),
+                                                 footnote: "(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges;\n" +
+                                                    " 95% intervals in parentheses: Wilson for rates, a bootstrap over prompts for win rates, where ties count half)"))
+        func bounds(_ interval: RateInterval?) -> JSONValue {
+            interval.map { .array([.number($0.low), .number($0.high)]) } ?? .null
+        }
         func json(_ r: EvaluationReport) -> JSONValue {
             .object(["labeler_score": .number(r.meanLabelerScore), "helpful": .number(r.helpfulRate),
-                     "win_rate": r.winRate.map { .number($0) } ?? .null, "kl": r.meanKL.map { .number($0) } ?? .null,
-                     "repetition": .number(r.repetitionRate), "distinct2": .number(r.distinct2),
+                     "helpful_interval": bounds(r.helpfulInterval),
+                     "win_rate": r.winRate.map { .number($0) } ?? .null, "win_rate_interval": bounds(r.winInterval),
+                     "kl": r.meanKL.map { .number($0) } ?? .null,
+                     "repetition": .number(r.repetitionRate), "repetition_interval": bounds(r.repetitionInterval),
+                     "distinct2": .number(r.distinct2),
                      "reward_score": r.meanRewardScore.map { .number($0) } ?? .null, "samples": .int(r.samples)])
         }
         return CommandResult([display], fields: ["rows": .array(rows.map {
