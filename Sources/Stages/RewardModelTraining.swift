@@ -127,6 +127,18 @@ public final class RewardModelTraining: ConfigurableStage {
 
     /// Accuracy (r_chosen > r_rejected strictly; ties count as wrong), mean loss and mean margin
     /// over a set of comparisons, in batches, without gradients.
+    /// The reward model's scores of each comparison's chosen and rejected answers.
+    public func pairRewards(_ comparisons: [Comparison]) -> [(chosen: Double, rejected: Double)] {
+        var rewards: [(chosen: Double, rejected: Double)] = []
+        withoutGradients {
+            for start in stride(from: 0, to: comparisons.count, by: 64) {
+                let chunk = Array(comparisons[start..<min(start + 64, comparisons.count)])
+                rewards += loss(chunk).pairs.map { ($0.rewardChosen, $0.rewardRejected) }
+            }
+        }
+        return rewards
+    }
+
     public func evaluate(_ comparisons: [Comparison]) -> (accuracy: Double, loss: Double, margin: Double) {
         guard !comparisons.isEmpty else { return (0, 0, 0) }
         var correct = 0, totalLoss = 0.0, totalMargin = 0.0

@@ -7,7 +7,7 @@ import Stages
 extension Command {
     static let reward = Command(
         "reward", group: .reward,
-        arguments: "init | train [<steps>] | score <prompt> | <response> | eval",
+        arguments: "init | train [<steps>] | score <prompt> | <response> | eval [<pairs>]",
         summary: "make, train, query and check the reward model",
         help: """
             `reward init` copies the policy (normally the SFT model) and replaces its output \
@@ -17,9 +17,14 @@ extension Command {
             loss = -log sigmoid(r_chosen - r_rejected); it prints r_chosen, r_rejected, \
             delta, sigmoid(delta), the loss and dloss/ddelta = -sigmoid(-delta) for a few pairs, \
             then the batch loss and accuracy. `reward score PROMPT | RESPONSE` scores one \
-            response; `reward eval` measures the accuracy on comparisons of held-out prompts.
+            response; `reward eval [N]` measures the accuracy on N (default 200) fresh \
+            comparisons of held-out prompts, and where the reward model is blind: its accuracy \
+            by how clearly the labeler preferred one answer (the score gap), the correlation of \
+            its reward with the answer's length, and the pairs it ranks worst with the labeler's \
+            reasons.
             """,
-        examples: ["reward init", "reward train 50", "reward score how do i make tea ? | sure ! heat water .", "reward eval"],
+        examples: ["reward init", "reward train 50", "reward score how do i make tea ? | sure ! heat water .", "reward eval",
+                   "reward eval 600"],
         completion: .custom { _, index in index == 0 ? ["init", "train", "score", "eval"] : [] },
         repeatsOnEmptyLine: true
     ) { session, args in
@@ -117,7 +122,8 @@ extension Command {
     }
 
     static func rewardEval(_ session: Session, _ args: Arguments) throws -> CommandResult {
-        try args.expect(atMost: 1)
+        try args.expect(atMost: 2)
+        let count = try args.int(1, name: "pairs", default: 200, range: 50...5000)
         let pipeline = session.pipeline
         let model = try pipeline.model(.reward, for: "reward eval")
         let policy = try pipeline.model(.policy, for: "reward eval")
@@ -129,13 +135,13 @@ extension Command {
         var comparisons: [Comparison] = []
         let base = pipeline.models[.base]
         let contrast = session.settings.float("pair.contrast")
-        while comparisons.count < 200 {
+        while comparisons.count < count {
             let batch = prompts.shuffledPrefix(64, rng: &rng)
             let tokens = batch.map(encoder.prompt)
             let first = sampleResponses(policy, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng)
             let second = sampleResponses(policy, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng)
             let secondBase = base.map { sampleResponses($0, prompts: tokens, settings: settings, eos: encoder.eos, rng: &rng) }
-            for i in 0..<batch.count where comparisons.count < 200 {
+            for i in 0..<batch.count where comparisons.count < count {
                 let other = base != nil && rng.nextUniform() < contrast ? secondBase![i] : second[i]
                 let pair = PendingPair(prompt: batch[i], first: encoder.text(first[i].tokens), second: encoder.text(other.tokens))
                 if let c = Stages.autolabel(pair, labeler: pipeline.labeler).0 { comparisons.append(c) }
@@ -146,8 +152,48 @@ extension Command {
         let training = pipeline.preferences.isEmpty ? nil : stage.evaluate(Array(pipeline.preferences.suffix(500)))
         var text = "reward model on \(comparisons.count) held-out comparisons: accuracy \(Format.number(result.accuracy, decimals: 3)), loss \(Format.number(result.loss)), mean margin \(Format.number(result.margin))"
         if let training { text += "\non this session's last \(min(500, pipeline.preferences.count)) comparisons: accuracy \(Format.number(training.accuracy, decimals: 3))" }
-        return CommandResult(text: text, fields: ["heldout_accuracy": .number(result.accuracy), "heldout_loss": .number(result.loss),
-                                                  "train_accuracy": training.map { .number($0.accuracy) } ?? .null])
+        let diagnostics = RewardDiagnostics(comparisons: comparisons, rewards: stage.pairRewards(comparisons))
+        var displays: [Display] = [.text(text)]
+        displays += diagnosticsDisplays(diagnostics, session: session)
+        return CommandResult(displays, fields: [
+            "heldout_accuracy": .number(result.accuracy), "heldout_loss": .number(result.loss),
+            "train_accuracy": training.map { .number($0.accuracy) } ?? .null,
+            "accuracy_by_gap": .array(diagnostics.buckets.map {
+                .object(["gap": .string($0.label), "pairs": .int($0.pairs), "accuracy": .number($0.accuracy),
+                         "interval": .array([.number($0.interval.low), .number($0.interval.high)])])
+            }),
+            "length_correlation": .number(diagnostics.lengthCorrelation),
+        ], style: session.renderStyle)
+    }
+
+    /// Accuracy by the labeler's score gap (a table and bars), the length correlation, and the
+    /// worst-ranked pairs with the labeler's reasons.
+    static func diagnosticsDisplays(_ diagnostics: RewardDiagnostics, session: Session) -> [Display] {
+        let rows = diagnostics.buckets.map { bucket -> [String] in
+            [bucket.label, "\(bucket.pairs)", Format.number(bucket.accuracy, decimals: 2),
+             String(format: "%.2f-%.2f", bucket.interval.low, bucket.interval.high)]
+        }
+        var displays: [Display] = [
+            .table(TableDisplay(title: "accuracy by how clearly the labeler preferred one answer (its score gap):",
+                                headers: ["labeler gap", "pairs", "accuracy", "95% interval"], rows: rows,
+                                alignments: [.left, .right, .right, .right], maxWidth: session.width)),
+            .text("reward vs answer length (words): correlation \(Format.number(diagnostics.lengthCorrelation, decimals: 2))" +
+                  (diagnostics.lengthCorrelation > 0.3 ? " (longer answers score higher: a length bias)" : "")),
+        ]
+        let labeler = session.pipeline.labeler
+        var worst = ["ranked worst (the labeler's choice first, r = reward):"]
+        for pair in diagnostics.worst {
+            let c = pair.comparison
+            worst.append(Format.wrapHanging("  \(c.prompt)", width: session.width))
+            for (mark, response, reward) in [("+", c.chosen, pair.rewardChosen), ("-", c.rejected, pair.rewardRejected)] {
+                let judgement = labeler.judge(prompt: c.prompt, response: response)
+                worst.append(Format.wrapHanging("    \(mark) r \(Format.number(reward)), labeler \(Format.plain(judgement.score)): \(response)",
+                                                width: session.width, hang: 6))
+                worst.append(Format.wrapHanging("        " + judgement.reasons.joined(separator: "; "), width: session.width))
+            }
+        }
+        displays.append(.text(worst.joined(separator: "\n")))
+        return displays
     }
 }
 
