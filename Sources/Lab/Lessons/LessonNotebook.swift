@@ -62,8 +62,10 @@ public enum LessonNotebook {
         return "lesson-" + String(String.UnicodeScalarView(stem)).prefix(40)
     }
 
-    public static func convert(_ lesson: Lesson) throws -> Conversion {
+    /// Runs the lesson with the commands of `table` (tests add their own) and makes its notebook.
+    public static func convert(_ lesson: Lesson, table: CommandTable = .standard) throws -> Conversion {
         let session = LessonChecker.session(for: lesson)
+        session.table = table
         let recorder = NotebookRecorder(session: session)
         defer { session.presentResult = nil }
         let prefix = idPrefix(lesson.file)
