@@ -33,4 +33,5 @@ test: deps
 	$(SWIFT) test -c release
 	bash Tests/repl-tmux.sh
 	.build/release/rlhf check
+	.build/release/rlhf notebook --check
 	.build/release/rlhf bench --config tiny --quick
