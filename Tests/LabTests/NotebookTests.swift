@@ -81,14 +81,18 @@ let inlineLesson = """
         // No `# ` heading in the prose: the title heads the first Markdown cell of its own.
         #expect(cells[0] == .markdown(id: "lesson-07-cell-01", source: "# Inline lesson"))
         #expect(cells[1] == .markdown(id: "lesson-07-cell-02", source: "Some prose."))
-        let codes = cells.compactMap(code)
+        // First a hidden setup cell: a fresh kernel starts where `rlhf check` starts the lesson.
+        let setup = try #require(cells.compactMap(code).first)
+        #expect(setup.source == ":seed 2" && setup.tags == ["hide-input", "setup"] && setup.sourceHidden)
+        #expect(setup.outputs == [.result(data: ["text/plain": "seed: 0 -> 2 (random numbers restarted)"], executionCount: 1)])
+        let codes = Array(cells.compactMap(code).dropFirst())
         #expect(codes.map(\.source) == [":set temperature 0.5", "tabulate\n:show temperature", "", "grumble",
                                         ":set temperature -1", ":show seed", "tokens how do i make tea?"])
         #expect(codes.map(\.tags) == [["hide-input"], [], ["try-it"], ["raises-exception"], ["raises-exception"],
                                       ["no-check"], ["exercise"]])
         #expect(codes.map(\.sourceHidden) == [true, false, false, false, false, false, false])
         // Code cells that run are numbered 1, 2, 3...; the empty Try-it cell never ran.
-        #expect(codes.map(\.executionCount) == [1, 2, nil, 3, 4, 5, 6])
+        #expect(codes.map(\.executionCount) == [2, 3, nil, 4, 5, 6, 7])
         #expect(codes[2].outputs.isEmpty)
         // The Try-it paragraph ends its Markdown cell; the next prose is a new cell after the empty one.
         guard let tryIt = cells.firstIndex(where: { code($0)?.tags == ["try-it"] }) else { Issue.record("no try-it cell"); return }
@@ -97,13 +101,13 @@ let inlineLesson = """
     }
 
     @Test func outputsAreStreamsResultsAndErrors() throws {
-        let codes = try convert().notebook.cells.compactMap(code)
+        let codes = Array(try convert().notebook.cells.compactMap(code).dropFirst())   // after the setup cell
         // tabulate: its line as a stream, its table as display_data with HTML; then :show's result
         // is the cell's execute_result.
         let outputs = codes[1].outputs
         #expect(outputs.count == 3)
         #expect(outputs[0] == .stream(name: "stdout", text: "working...\n"))
-        guard case .result(let table, nil) = outputs[1], case .result(let show, 2) = outputs[2] else {
+        guard case .result(let table, nil) = outputs[1], case .result(let show, 3) = outputs[2] else {
             Issue.record("expected display_data then execute_result: \(outputs)"); return
         }
         #expect(table["text/plain"]?.contains("name") == true)
@@ -117,7 +121,7 @@ let inlineLesson = """
                    traceback: ["error: grumble: no luck", "  hint: it never works", "  usage: grumble"]),
         ])
         // The hidden setup cell keeps its output (only the input is hidden).
-        guard case .result(let set, 1)? = codes[0].outputs.first else { Issue.record("no result"); return }
+        guard case .result(let set, 2)? = codes[0].outputs.first else { Issue.record("no result"); return }
         #expect(set["text/plain"] == "temperature: 1 -> 0.5")
     }
 
@@ -128,7 +132,7 @@ let inlineLesson = """
         let codes = try convert().notebook.cells.compactMap(code)
         let session = LessonChecker.session(for: lesson)
         session.table = notebookTestTable
-        for cell in codes where !cell.source.isEmpty {
+        for cell in codes where !cell.source.isEmpty && !cell.tags.contains("setup") {
             var expected: [String] = []
             for line in cell.source.components(separatedBy: "\n") {
                 expected += LessonChecker.outputLines(session.execute(line: line))
@@ -171,7 +175,7 @@ let inlineLesson = """
         let conversion = try convert(text, file: "notes.md")
         #expect(conversion.mismatches.map(\.line) == [4])
         // A heading in the prose: no title cell; a file name that is not NN-name.md still gives ids.
-        #expect(conversion.notebook.cells.map(\.id) == ["lesson-notes-cell-01", "lesson-notes-cell-02"])
+        #expect(conversion.notebook.cells.map(\.id) == ["lesson-notes-cell-01", "lesson-notes-cell-02", "lesson-notes-cell-03"])
     }
 
     @Test func defaultOutputPaths() {

@@ -18,6 +18,8 @@ import GPT2
 ///   - `should-fail` -> tagged `raises-exception` (so Run All goes on after its error), and one
 ///     cell per command, since a kernel stops a cell at its first error;
 ///   - `no-check` -> tagged `no-check` (a client comparing outputs skips it);
+///   - before the first code cell, a hidden cell tagged `setup` runs `:seed N` (and `:set width
+///     W`) from the front matter, so a fresh kernel starts where `rlhf check` starts;
 ///   - `exercise` -> tagged `exercise`: the example commands with their outputs, for the student
 ///     to edit (the lesson's later blocks rely on what they did, as `rlhf check` runs them).
 /// Cell ids are `lesson-NN-cell-KK` (NN from the file name, KK counting all cells from 01), so
@@ -80,7 +82,29 @@ public enum LessonNotebook {
         }
         if !hasHeading { cells.append(.markdown(id: nextID(), source: "# \(lesson.title)")) }
 
+        // A hidden first code cell puts a fresh kernel where `rlhf check` starts the lesson (its
+        // seed, and its width when not the default), so Restart and Run All gives these outputs.
+        var setupDone = false
+        func addSetupCell() throws {
+            setupDone = true
+            _ = try? session.settings.set("seed", to: "0")   // as in a fresh kernel: `:seed N` says 0 -> N
+            var lines = [":seed \(lesson.frontMatter.seed)"]
+            if lesson.frontMatter.width != 100 { lines.append(":set width \(lesson.frontMatter.width)") }
+            executionCount += 1
+            var cell = Notebook.CodeCell(id: nextID(), source: lines.joined(separator: "\n"), executionCount: executionCount,
+                                         tags: ["hide-input", "setup"], sourceHidden: true)
+            for (index, line) in lines.enumerated() {
+                let (outcome, recorded) = recorder.run(line)
+                guard outcome.ok else { throw Failure(file: lesson.file, line: 1, message: "setup `\(line)` failed: \(outcome.stderr)") }
+                var outputs = recorded
+                if index == lines.count - 1 { markExecuteResult(&outputs, executionCount: executionCount) }
+                cell.outputs += outputs
+            }
+            cells.append(.code(cell))
+        }
+
         for item in lesson.items {
+            if case .block = item, !setupDone { try addSetupCell() }
             switch item {
             case .prose(let text):
                 for (markdown, tryIt) in proseParts(text) {
