@@ -90,6 +90,8 @@ extension Settings {
                         "k1 = log ratio, k3 = (ratio - 1) - log ratio (always >= 0)"),
             SettingSpec("rl.reward", .policy, .word(["model", "labeler"]), default: .word("model"),
                         "what scores reinforce and ppo responses: the reward model, or the rule labeler itself (a perfect reward model)"),
+            SettingSpec("rl.ensemble_k", .policy, .float(FloatRange(0, 10)), default: .float(0),
+                        "with a reward-model ensemble (reward init --ensemble K): the reward is mean - k * std of the members' rewards (Coste et al. 2023); 0 = the mean"),
             learningRate("ppo.lr", .policy, 1e-4, "AdamW learning rate for PPO (lower than REINFORCE: each batch is used for several epochs)"),
             SettingSpec("ppo.epochs", .policy, .int(1...100), default: .int(4),
                         "passes over each batch of rollouts"),

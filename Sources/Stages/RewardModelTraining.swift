@@ -172,6 +172,10 @@ public struct RewardFunction {
     public let encoder: Encoder
     public var mean: Float = 0
     public var standardDeviation: Float = 1
+    /// An ensemble's reward models (the first is `model`); empty for a single reward model.
+    public var members: [GPT2Model] = []
+    /// k in the ensemble's conservative reward mean - k * std (0: the mean).
+    public var penalty: Float = 0
 
     public init(model: GPT2Model, encoder: Encoder) {
         self.model = model
@@ -204,6 +208,12 @@ public struct RewardFunction {
     /// at the end of each response). Needs a model.
     public func scores(promptTokens prompts: [[Int32]], responses: [[Int32]]) -> [Float] {
         guard let model else { preconditionFailure("RewardFunction: scores of encoded prompts need a reward model") }
+        if members.count > 1 {
+            let perMember = memberScores(promptTokens: prompts, responses: responses)
+            return prompts.indices.map { i in
+                (ensembleReward(perMember.map { $0[i] }, penalty: penalty) - mean) / standardDeviation
+            }
+        }
         let stripped = responses.map { $0.last == encoder.eos ? Array($0.dropLast()) : $0 }
         var result: [Float] = []
         withoutGradients {

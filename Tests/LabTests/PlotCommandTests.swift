@@ -87,3 +87,33 @@ import Lab
         #expect(session.rng.next() == { var copy = draw; return copy.next() }())
     }
 }
+
+/// `reward init --ensemble K` through `session.execute`.
+@Suite(.serialized) struct RewardEnsembleCommandTests {
+    @Test func anEnsembleTrainsEveryMemberAndScoresWithEach() throws {
+        let session = makeSession()
+        for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy",
+                     "autolabel 8"] {
+            let outcome = session.execute(line: line)
+            try #require(outcome.ok, "\(line): \(outcome.stderr)")
+        }
+        let before = session.execute(line: ":models").stdout
+        for bad in ["reward init --ensemble 1", "reward init --ensemble 9", "reward init --ensemble x"] {
+            let outcome = session.execute(line: bad)
+            #expect(!outcome.ok && outcome.stderr.contains("an ensemble has 2 to 8 reward models"), "\(bad): \(outcome.stderr)")
+        }
+        #expect(session.execute(line: ":models").stdout == before)
+        #expect(session.execute(line: "reward init --ensemble 3").ok)
+        #expect(session.pipeline.rewardEnsemble.count == 3)
+        let train = session.execute(line: "reward train 2")
+        #expect(train.ok, "\(train.stderr)")
+        #expect(train.stdout.contains("member 2: 2 steps") && train.stdout.contains("member 3: 2 steps"))
+        let score = session.execute(line: "reward score tea ? | sure ! heat water .")
+        #expect(score.ok, "\(score.stderr)")
+        guard case .array(let rewards)? = score.result?.fields["rewards"] else { Issue.record("no rewards"); return }
+        #expect(rewards.count == 3)
+        // a plain `reward init` forgets the ensemble
+        #expect(session.execute(line: "reward init").ok)
+        #expect(session.pipeline.rewardEnsemble.isEmpty)
+    }
+}

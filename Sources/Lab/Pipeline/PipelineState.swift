@@ -31,6 +31,10 @@ public final class PipelineState {
     var pretraining: Pretraining?
     var supervised: SupervisedFineTuning?
     var rewardTraining: RewardModelTraining?
+    /// A reward-model ensemble (`reward init --ensemble K`): every member, the first being the
+    /// `reward` role's model; empty for a single reward model. Each member trains in its stage.
+    public var rewardEnsemble: [GPT2Model] = []
+    var ensembleTraining: [RewardModelTraining] = []
     var reinforce: Reinforce?
     var ppo: PPO?
     var dpo: DPO?
@@ -94,7 +98,7 @@ public final class PipelineState {
         switch role {
         case .policy: pretraining = nil; supervised = nil; reinforce = nil; ppo = nil; dpo = nil
         case .reference: reinforce = nil; ppo = nil; dpo = nil
-        case .reward: rewardTraining = nil; reinforce = nil; ppo = nil
+        case .reward: rewardTraining = nil; reinforce = nil; ppo = nil; rewardEnsemble = []; ensembleTraining = []
         case .base: break
         }
         if let stage = lastStage, !stageIsAlive(stage) { lastStage = nil }

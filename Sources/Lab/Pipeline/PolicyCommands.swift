@@ -23,6 +23,10 @@ extension Command {
         guard policy.config.vocabSize == rewardModel.config.vocabSize else {
             throw LabError("\(name): the policy, reference and reward models have different vocabularies")
         }
+        if pipeline.rewardEnsemble.count > 1 {
+            return (policy, reference, RewardFunction(ensemble: pipeline.rewardEnsemble, encoder: pipeline.encoder(for: rewardModel),
+                                                      penalty: session.settings.float("rl.ensemble_k")))
+        }
         return (policy, reference, RewardFunction(model: rewardModel, encoder: pipeline.encoder(for: rewardModel)))
     }
 
@@ -31,6 +35,7 @@ extension Command {
                              as stage: (policy: GPT2Model, reference: GPT2Model, reward: RewardFunction)) -> Bool {
         stage.policy === policy && stage.reference === reference && stage.reward.model === reward.model
             && (stage.reward.labeler == nil) == (reward.labeler == nil)
+            && stage.reward.members.count == reward.members.count && stage.reward.penalty == reward.penalty
     }
 
     static let reinforce = Command(

@@ -21,11 +21,16 @@ extension Command {
             comparisons of held-out prompts, and where the reward model is blind: its accuracy \
             by how clearly the labeler preferred one answer (the score gap), the correlation of \
             its reward with the answer's length, and the pairs it ranks worst with the labeler's \
-            reasons.
+            reasons. `reward init --ensemble K` makes K reward models from the policy, each with \
+            its own head and seed; `reward train` trains every member on the same comparisons in \
+            its own order, `reward score` shows each member's reward and their spread, `reward \
+            eval` judges the mean, and the RL verbs use mean - rl.ensemble_k * std (a \
+            conservative reward where the members disagree; Coste et al. 2023).
             """,
         examples: ["reward init", "reward train 50", "reward score how do i make tea ? | sure ! heat water .", "reward eval",
-                   "reward eval 600"],
+                   "reward eval 600", "reward init --ensemble 3"],
         completion: .custom { _, index in index == 0 ? ["init", "train", "score", "eval"] : [] },
+        options: [OptionSpec("ensemble", value: "k", "with init: k reward models (2 to 8) with their own heads and seeds")],
         repeatsOnEmptyLine: true
     ) { session, args in
         switch args[0] {
@@ -42,11 +47,29 @@ extension Command {
 
     static func rewardInit(_ session: Session, _ args: Arguments) throws -> CommandResult {
         try args.expect(atMost: 1)
+        let members = try args.options["ensemble"].map { text -> Int in
+            guard let k = Int(text), (2...8).contains(k) else {
+                throw args.error("--ensemble is '\(text)'", hint: "an ensemble has 2 to 8 reward models, e.g. --ensemble 3")
+            }
+            return k
+        } ?? 1
         let pipeline = session.pipeline
         let policy = try pipeline.model(.policy, for: "reward init")
-        let seed = session.rng.next()
-        let model = policy.rewardModel(seed: seed)
-        pipeline.setModel(model, role: .reward, origin: "reward init from the policy (head seed \(seed))")
+        let seeds = (0..<members).map { _ in session.rng.next() }
+        let models = seeds.map { policy.rewardModel(seed: $0) }
+        let model = models[0]
+        pipeline.setModel(model, role: .reward, origin: members == 1 ? "reward init from the policy (head seed \(seeds[0]))"
+                                                                     : "reward init --ensemble \(members): member 1 (head seed \(seeds[0]))")
+        if members > 1 {
+            pipeline.rewardEnsemble = models
+            let c = policy.config.embeddingSize
+            let text = """
+                reward ensemble = \(members) copies of the policy's body, each with its own scalar head score [1, \(c)] (seeds \(seeds.map(String.init).joined(separator: ", ")))
+                each is trained on the same comparisons in its own data order; RL verbs use mean - rl.ensemble_k * std of their rewards
+                \(members) x \(model.parameterCount) parameters
+                """
+            return CommandResult(text: text, fields: ["parameters": .int(model.parameterCount), "members": .int(members)])
+        }
         let c = policy.config.embeddingSize, v = policy.config.vocabSize
         let text = """
             reward model = a copy of the policy's body + a new scalar head
@@ -84,11 +107,47 @@ extension Command {
         try args.expect(atMost: 2)
         let steps = try args.int(1, name: "steps", default: 20, range: 1...1_000_000)
         let stage = try rewardStage(session, args)
+        let others = try ensembleStages(session, like: stage)
         var run = TrainingRun(session: session, stageName: "reward")
         run.describeStep = { "acc \(Format.number($0.metric("accuracy") ?? 0, decimals: 2))  margin \(Format.number($0.metric("margin") ?? 0))" }
         let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
         let pairs = reports.last.map { pairTable($0, limit: 4, session: session) } ?? []
-        return CommandResult(pairs + runDisplays, fields: fields, style: session.renderStyle)
+        var displays = pairs + runDisplays
+        // The other members of an ensemble take as many steps, each in its own data order.
+        if !others.isEmpty {
+            var lines = ["member 1: the steps above"]
+            for (index, member) in others.enumerated() {
+                var done: [StepReport] = []
+                for _ in 0..<reports.count {
+                    if Interrupt.isRequested { break }
+                    done.append(try member.step())
+                }
+                guard let first = done.first, let last = done.last else { break }
+                lines.append("member \(index + 2): \(done.count) steps, loss \(Format.number(first.loss)) -> \(Format.number(last.loss)), " +
+                             "accuracy \(Format.number(last.metric("accuracy") ?? 0, decimals: 2))")
+            }
+            if Interrupt.isRequested { Interrupt.clear(); lines.append("stopped by Ctrl-C") }
+            displays.append(.text(lines.joined(separator: "\n")))
+        }
+        return CommandResult(displays, fields: fields, style: session.renderStyle)
+    }
+
+    /// The training stages of an ensemble's other members (none for a single reward model),
+    /// carried on like the first member's, each with its own seed.
+    static func ensembleStages(_ session: Session, like first: RewardModelTraining) throws -> [RewardModelTraining] {
+        let pipeline = session.pipeline
+        let members = Array(pipeline.rewardEnsemble.dropFirst())
+        var stages: [RewardModelTraining] = []
+        for (index, model) in members.enumerated() {
+            let existing = index < pipeline.ensembleTraining.count ? pipeline.ensembleTraining[index] : nil
+            let stage = try continueOrStart(existing, sameModels: { $0.model === model }, settings: first.settings, session: session) {
+                try RewardModelTraining(model: model, pairs: pipeline.preferences, encoder: pipeline.encoder(for: model), settings: $0)
+            }
+            stage.pairs = pipeline.preferences
+            stages.append(stage)
+        }
+        pipeline.ensembleTraining = stages
+        return stages
     }
 
     /// The per-pair numbers of a reward step: r_chosen, r_rejected, delta, sigmoid(delta), loss, dloss/ddelta.
@@ -117,6 +176,21 @@ extension Command {
         let encoder = pipeline.encoder(for: model)
         let score = RewardFunction(model: model, encoder: encoder).scores(promptTokens: [encoder.prompt(prompt)], responses: [encoder.response(response)])[0]
         let judgement = pipeline.labeler.judge(prompt: prompt, response: response)
+        if pipeline.rewardEnsemble.count > 1 {
+            let ensemble = RewardFunction(ensemble: pipeline.rewardEnsemble, encoder: encoder)
+            let members = ensemble.memberScores(promptTokens: [encoder.prompt(prompt)], responses: [encoder.response(response)]).map { $0[0] }
+            let k = session.settings.float("rl.ensemble_k")
+            let mean = ensembleReward(members, penalty: 0), conservative = ensembleReward(members, penalty: max(k, 1))
+            let spread = mean - ensembleReward(members, penalty: 1)
+            let rows = members.enumerated().map { ["member \($0.offset + 1)", Format.number($0.element)] }
+            return CommandResult([
+                .table(TableDisplay(headers: ["reward model", "reward"], rows: rows + [["mean", Format.number(mean)], ["std", Format.number(spread)],
+                                                                                     ["mean - \(Format.plain(Double(max(k, 1)))) std", Format.number(conservative)]],
+                                    alignments: [.left, .right], maxWidth: session.width)),
+                .text("rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; "))"),
+            ], fields: ["rewards": .array(members.map { .number(Double($0)) }), "mean": .number(Double(mean)), "std": .number(Double(spread)),
+                        "labeler_score": .number(judgement.score)], style: session.renderStyle)
+        }
         return CommandResult(text: "reward \(Format.number(score))  (rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; ")))",
                              fields: ["reward": .number(Double(score)), "labeler_score": .number(judgement.score)])
     }
@@ -152,7 +226,22 @@ extension Command {
         let training = pipeline.preferences.isEmpty ? nil : stage.evaluate(Array(pipeline.preferences.suffix(500)))
         var text = "reward model on \(comparisons.count) held-out comparisons: accuracy \(Format.number(result.accuracy, decimals: 3)), loss \(Format.number(result.loss)), mean margin \(Format.number(result.margin))"
         if let training { text += "\non this session's last \(min(500, pipeline.preferences.count)) comparisons: accuracy \(Format.number(training.accuracy, decimals: 3))" }
-        let diagnostics = RewardDiagnostics(comparisons: comparisons, rewards: stage.pairRewards(comparisons))
+        var rewards = stage.pairRewards(comparisons)
+        if pipeline.rewardEnsemble.count > 1 {
+            // The ensemble's mean reward is what it ranks by; each member's accuracy beside it.
+            let perMember = try pipeline.rewardEnsemble.map {
+                try RewardModelTraining(model: $0, pairs: [], encoder: pipeline.encoder(for: $0), settings: .init()).pairRewards(comparisons)
+            }
+            let accuracies = perMember.map { member in Double(member.filter { $0.chosen > $0.rejected }.count) / Double(member.count) }
+            rewards = comparisons.indices.map { i in
+                (perMember.map { $0[i].chosen }.reduce(0, +) / Double(perMember.count),
+                 perMember.map { $0[i].rejected }.reduce(0, +) / Double(perMember.count))
+            }
+            let ensembleAccuracy = Double(rewards.filter { $0.chosen > $0.rejected }.count) / Double(rewards.count)
+            text += "\nensemble of \(perMember.count): members \(accuracies.map { Format.number($0, decimals: 3) }.joined(separator: ", ")); " +
+                "their mean reward \(Format.number(ensembleAccuracy, decimals: 3)) (the rows below judge the mean)"
+        }
+        let diagnostics = RewardDiagnostics(comparisons: comparisons, rewards: rewards)
         var displays: [Display] = [.text(text)]
         displays += diagnosticsDisplays(diagnostics, session: session)
         return CommandResult(displays, fields: [
