@@ -128,42 +128,29 @@ public final class GRPO: ConfigurableStage {
         // 2. group-relative advantages, one per response
         let advantageGroups = GRPO.advantages(rewards: rewards, scale: settings.scale)
         let lengths = rollouts.positions.map(\.count)
-        let tokenAdvantages = zip(advantageGroups.joined(), lengths).flatMap { [Float](repeating: Float($0), count: $1) }
-        let weights = GRPO.tokenWeights(lengths: lengths, lossType: settings.lossType)
-        let positions = rollouts.positions.flatMap { $0 }
-        let count = positions.count
+        let count = lengths.reduce(0, +)
         guard count > 0 else { throw HyperparameterError("grpo: every sampled response is empty (max_tokens 0?)") }
-        let reference = Tensor(shape: [count, 1], data: rollouts.referenceLogProbabilities.flatMap { $0 })
-        let advantages = Tensor(shape: [count, 1], data: tokenAdvantages)
-        let weightTensor = Tensor(shape: [count, 1], data: weights)
+        let referenceLogProbabilities = rollouts.referenceLogProbabilities.flatMap { $0 }
+        let flatAdvantages = Array(advantageGroups.joined())
         // 3. `iterations` updates; roll everything back if one diverges
         let savedWeights = trainedParameters.map(\.data)
         let savedState = adam.state
         adam.learningRate = settings.learningRate
-        var old: Tensor? = nil
+        var old: [Float]? = nil
         var losses: [Double] = [], clipped = 0.0, kl = 0.0, entropy = 0.0
         var lastUpdates: [ParameterUpdate] = [], lastNorm = 0.0
         do {
             for _ in 0..<settings.iterations {
-                let (logProbabilities, entropies) = responseLogProbabilities(rollouts.batch, positions)
+                let result = loss(rollouts.batch, advantages: flatAdvantages, oldLogProbabilities: old,
+                                  referenceLogProbabilities: referenceLogProbabilities)
                 // the first pass sees the policy that sampled: its log-probs are the "old" ones
-                let oldLogProbabilities = old ?? Tensor(shape: [count, 1], data: logProbabilities.data)
-                old = oldLogProbabilities
-                let perToken = GRPO.tokenLoss(logProbabilities: logProbabilities, oldLogProbabilities: oldLogProbabilities,
-                                              referenceLogProbabilities: reference, advantages: advantages,
-                                              clipEpsilon: settings.clipEpsilon, beta: settings.beta)
-                let loss = sum(perToken * weightTensor)
-                // TRL's masked means over every response token
-                for i in 0..<count {
-                    let ratio = Foundation.exp(logProbabilities.data[i] - oldLogProbabilities.data[i])
-                    let a = tokenAdvantages[i]
-                    if (ratio < 1 - settings.clipEpsilon && a < 0) || (ratio > 1 + settings.clipEpsilon && a > 0) { clipped += 1 }
-                    kl += Double(GRPO.k3(logProbability: logProbabilities.data[i], referenceLogProbability: reference.data[i]))
-                    entropy += Double(entropies[i])
-                }
+                old = old ?? result.logProbabilities.data
+                clipped += Double(result.clippedTokens)
+                kl += result.klSum
+                entropy += result.entropies.reduce(0) { $0 + Double($1) }
                 let (updates, norm) = try OptimizationStep(stage: "grpo", optimizer: adam, gradientClip: settings.gradientClip)
-                    .apply(loss: loss, step: step)
-                losses.append(Double(loss.item))
+                    .apply(loss: result.loss, step: step)
+                losses.append(Double(result.loss.item))
                 lastUpdates = updates
                 lastNorm = norm
             }
@@ -198,6 +185,50 @@ public final class GRPO: ConfigurableStage {
             exampleColumns: ["group", "reward", "advantage", "tokens"],
             examples: (0..<prompts.count).map { [Double($0 / g + 1), rewards[$0 / g][$0 % g], advantageGroups[$0 / g][$0 % g], Double(lengths[$0])] },
             updates: lastUpdates, gradientNorm: lastNorm)
+    }
+
+    /// What `loss` computed, with TRL's per-token statistics.
+    public struct LossResult {
+        /// The scalar that is minimised.
+        public let loss: Tensor
+        /// log p_policy of each response token, rows in order: [N, 1], with gradients.
+        public let logProbabilities: Tensor
+        /// Entropy of the tempered next-token distribution at each response token.
+        public let entropies: [Float]
+        /// Tokens in the clipped region: ratio < 1 - eps with A < 0, or ratio > 1 + eps with A > 0.
+        public let clippedTokens: Int
+        /// Sum over tokens of k3.
+        public let klSum: Double
+    }
+
+    /// The GRPO loss of a batch of [prompt][response] rows (responses ending with EOS or cut):
+    /// `advantages` has one number per row; `oldLogProbabilities` (nil: the policy's own, so
+    /// ratio = 1) and `referenceLogProbabilities` one per response token, rows in order.
+    ///   loss = sum_t w_t loss_t   (tokenLoss, tokenWeights)
+    public func loss(_ batch: TokenBatch, advantages: [Double], oldLogProbabilities: [Float]?,
+                     referenceLogProbabilities: [Float]) -> LossResult {
+        let positions = batch.responsePredictionPositions
+        let lengths = positions.map(\.count)
+        let flat = positions.flatMap { $0 }
+        let count = flat.count
+        let tokenAdvantages = zip(advantages, lengths).flatMap { [Float](repeating: Float($0), count: $1) }
+        let (logProbabilities, entropies) = responseLogProbabilities(batch, flat)
+        let old = Tensor(shape: [count, 1], data: oldLogProbabilities ?? logProbabilities.data)
+        let reference = Tensor(shape: [count, 1], data: referenceLogProbabilities)
+        let perToken = GRPO.tokenLoss(logProbabilities: logProbabilities, oldLogProbabilities: old,
+                                      referenceLogProbabilities: reference,
+                                      advantages: Tensor(shape: [count, 1], data: tokenAdvantages),
+                                      clipEpsilon: settings.clipEpsilon, beta: settings.beta)
+        let weights = Tensor(shape: [count, 1], data: GRPO.tokenWeights(lengths: lengths, lossType: settings.lossType))
+        var clipped = 0, kl = 0.0
+        for i in 0..<count {
+            let ratio = Foundation.exp(logProbabilities.data[i] - old.data[i])
+            let a = tokenAdvantages[i]
+            if (ratio < 1 - settings.clipEpsilon && a < 0) || (ratio > 1 + settings.clipEpsilon && a > 0) { clipped += 1 }
+            kl += Double(GRPO.k3(logProbability: logProbabilities.data[i], referenceLogProbability: reference.data[i]))
+        }
+        return LossResult(loss: sum(perToken * weights), logProbabilities: logProbabilities, entropies: entropies,
+                          clippedTokens: clipped, klSum: kl)
     }
 
     /// log p_policy of each response token, with gradients ([N, 1]), and the entropy of the
