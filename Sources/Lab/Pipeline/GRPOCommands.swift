@@ -96,14 +96,16 @@ extension Command {
         let group = stage.lastGroups[index]
         let scale = stage.settings.scale
         let std = Format.number(group.standardDeviation)
+        // "reward - 1.5000" or "reward + 4.0000", never "reward - -4.0000"
+        let centered = "reward \(group.mean < 0 ? "+" : "-") \(Format.number(abs(group.mean)))"
         var lines = ["group \(index + 1) of \(stage.lastGroups.count), step \(stage.stepsDone): \(group.prompt)",
                      "mean \(Format.number(group.mean))  std \(std) (Bessel: divides by n - 1 = \(group.rewards.count - 1))"]
         switch scale {
-        case .group: lines.append("advantage = (reward - \(Format.number(group.mean))) / (\(std) + 0.0001)   (grpo.scale group)")
+        case .group: lines.append("advantage = (\(centered)) / (\(std) + 0.0001)   (grpo.scale group)")
         case .batch:
             let batchStd = GRPO.besselStandardDeviation(stage.lastGroups.flatMap(\.rewards))
-            lines.append("advantage = (reward - \(Format.number(group.mean))) / (\(Format.number(batchStd)) + 0.0001)   (grpo.scale batch: the std of the whole batch)")
-        case .none: lines.append("advantage = reward - \(Format.number(group.mean))   (grpo.scale none, Dr. GRPO: no division)")
+            lines.append("advantage = (\(centered)) / (\(Format.number(batchStd)) + 0.0001)   (grpo.scale batch: the std of the whole batch)")
+        case .none: lines.append("advantage = \(centered)   (grpo.scale none, Dr. GRPO: no division)")
         }
         let rows = group.responses.indices.map { i -> [String] in
             ["\(i + 1)", Format.number(group.rewards[i]), Format.number(group.advantages[i]), "\(group.tokenCounts[i])", group.responses[i]]
