@@ -81,7 +81,9 @@ public final class GRPO: ConfigurableStage {
         /// Response tokens, EOS included.
         public let tokenCounts: [Int]
         /// All rewards equal: every advantage is 0 and the group adds nothing to the gradient.
-        public var hasZeroStd: Bool { standardDeviation == 0 }
+        /// As TRL tests it, torch.isclose(std, 0): |std| <= 1e-8 (the mean of equal floats can
+        /// differ from them in the last bit).
+        public var hasZeroStd: Bool { standardDeviation <= 1e-8 }
     }
 
     public let policy: GPT2Model
@@ -169,6 +171,8 @@ public final class GRPO: ConfigurableStage {
                          standardDeviation: GRPO.besselStandardDeviation(rewards[index]),
                          advantages: advantageGroups[index], tokenCounts: Array(lengths[start..<(start + g)]))
         }
+        // TRL's metrics; reward_std and frac_reward_zero_std are over groups even with scale batch
+        // (where TRL looks at the batch's std), because the groups are what the table shows
         let tokens = Double(max(1, count * settings.iterations))
         let groupCount = Double(lastGroups.count)
         return StepReport(
