@@ -12,6 +12,7 @@
 #   Tests/GPT2Tests/Fixtures/word-tokenizer/             WordLevel tokenizer.json (+ -expected.json)
 #   Tests/GPT2Tests/Fixtures/bpe-tokenizer/              byte-level BPE vocab.json, merges.txt, tokenizer.json (+ -expected.json)
 #   Tests/GPT2Tests/Fixtures/stages-expected.json        reward-model loss and DPO loss, gradients, one SGD step
+#   Tests/GPT2Tests/Fixtures/grpo-expected.json          (tools/make_grpo_fixtures.py, from tiny-lm and tiny-lm-ref) one GRPO loss and gradient
 # The layouts and conventions are described in Tests/GPT2Tests/Fixtures/README.md.
 #
 # How to run it (once, by hand, from the repository root):

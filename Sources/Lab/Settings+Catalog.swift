@@ -89,7 +89,7 @@ extension Settings {
             SettingSpec("kl_estimator", .policy, .word(["k1", "k3"]), default: .word("k1"),
                         "k1 = log ratio, k3 = (ratio - 1) - log ratio (always >= 0)"),
             SettingSpec("rl.reward", .policy, .word(["model", "labeler"]), default: .word("model"),
-                        "what scores reinforce and ppo responses: the reward model, or the rule labeler itself (a perfect reward model)"),
+                        "what scores reinforce, ppo and grpo responses: the reward model, or the rule labeler itself (a perfect reward model)"),
             SettingSpec("rl.ensemble_k", .policy, .float(FloatRange(0, 10)), default: .float(0),
                         "with a reward-model ensemble (reward init --ensemble K): the reward is mean - k * std of the members' rewards (Coste et al. 2023); 0 = the mean"),
             learningRate("ppo.lr", .policy, 1e-4, "AdamW learning rate for PPO (lower than REINFORCE: each batch is used for several epochs)"),
@@ -111,6 +111,22 @@ extension Settings {
                         "adaptive KL controller: beta moves so the KL approaches this (0 = fixed beta)"),
             SettingSpec("ppo.kl_horizon", .policy, .float(FloatRange(1, 1e9)), default: .float(10000),
                         "adaptive KL controller horizon: larger = slower beta changes"),
+
+            // GRPO (TRL's GRPOConfig names in the docs)
+            learningRate("grpo.lr", .policy, 5e-4, "AdamW learning rate for GRPO"),
+            batch("grpo.batch", .policy, 8, "prompts per GRPO step (each gets a group of grpo.group samples)"),
+            SettingSpec("grpo.group", .policy, .int(2...64), default: .int(8),
+                        "samples per prompt, the group its advantages are relative to (TRL num_generations)"),
+            SettingSpec("grpo.clip", .policy, .float(FloatRange(0, 1, lowerInclusive: false)), default: .float(0.2),
+                        "epsilon in clip(ratio, 1 - epsilon, 1 + epsilon) (TRL epsilon)"),
+            SettingSpec("grpo.iterations", .policy, .int(1...16), default: .int(1),
+                        "updates per batch of samples; with 1 the ratio is exactly 1 and nothing clips (TRL num_iterations)"),
+            SettingSpec("grpo.beta", .policy, .float(FloatRange(0, 100)), default: .float(0),
+                        "weight of the k3 KL to the reference inside the GRPO loss (TRL default 0, DeepSeekMath 0.04)"),
+            SettingSpec("grpo.scale", .policy, .word(["group", "batch", "none"]), default: .word("group"),
+                        "advantage (r - group mean) / (std + 1e-4) with the group's std, the batch's std, or none (Dr. GRPO)"),
+            SettingSpec("grpo.loss", .policy, .word(["grpo", "dapo"]), default: .word("dapo"),
+                        "grpo = mean per response, then over responses; dapo = mean over all tokens (TRL default)"),
 
             // DPO
             learningRate("dpo.lr", .dpo, 3e-4, "AdamW learning rate for DPO"),

@@ -129,16 +129,7 @@ public final class PPO: ConfigurableStage {
         let targets = positions.map { batch.tokens[$0 + 1] }
         let logProbabilities = reshape(gatherLogProbabilities(logits, ids: targets), [positions.count, 1])
         let values = matmul(chosenHidden, valueHead, transposeB: true)
-        let vocabulary = logits.columns
-        var entropies = [Float](repeating: 0, count: positions.count)
-        logits.data.withUnsafeBufferPointer { l in
-            var p = [Float](repeating: 0, count: vocabulary)
-            for i in 0..<positions.count {
-                p.withUnsafeMutableBufferPointer { _ = softmaxRow(l.baseAddress! + i * vocabulary, $0.baseAddress!, vocabulary) }
-                entropies[i] = -p.reduce(0) { $0 + ($1 > 0 ? $1 * Foundation.log($1) : 0) }
-            }
-        }
-        return (logProbabilities, values, entropies)
+        return (logProbabilities, values, rowEntropies(logits))
     }
 
     public func step() throws -> StepReport {

@@ -59,3 +59,18 @@ public enum KLEstimator: String, Sendable, CaseIterable {
 func choosePrompts(_ pool: [String], count: Int, rng: inout RandomGenerator) -> [String] {
     (0..<count).map { _ in pool[rng.nextInt(below: pool.count)] }
 }
+
+/// Entropy -sum_v p_v log p_v of softmax(row) for each row of [N, V] logits (PPO's and GRPO's
+/// `entropy` metric).
+func rowEntropies(_ logits: Tensor) -> [Float] {
+    let rows = logits.rows, vocabulary = logits.columns
+    var entropies = [Float](repeating: 0, count: rows)
+    var p = [Float](repeating: 0, count: vocabulary)
+    logits.data.withUnsafeBufferPointer { l in
+        for i in 0..<rows {
+            p.withUnsafeMutableBufferPointer { _ = softmaxRow(l.baseAddress! + i * vocabulary, $0.baseAddress!, vocabulary) }
+            entropies[i] = -p.reduce(0) { $0 + ($1 > 0 ? $1 * Foundation.log($1) : 0) }
+        }
+    }
+    return entropies
+}

@@ -2,7 +2,7 @@ import Numerics
 
 /// What one optimisation step of any stage did, with the real numbers.
 public struct StepReport: Sendable {
-    /// "pretrain", "sft", "reward", "reinforce", "ppo", "dpo".
+    /// "pretrain", "sft", "reward", "reinforce", "ppo", "grpo", "dpo".
     public let stage: String
     /// 1 for the first step of this stage.
     public let step: Int

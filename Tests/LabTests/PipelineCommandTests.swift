@@ -38,7 +38,7 @@ import Lab
     @Test func verbsWithoutAModelSayHowToGetOne() {
         let session = makeSession()
         for line in ["pretrain 1", "sft 1", "softmax tea ?", "sample tea ? 2", "pair", "autolabel 2", "reward init",
-                     "reinforce 1", "ppo 1", "dpo 1", "eval", "weights wte"] {
+                     "reinforce 1", "ppo 1", "grpo 1", "dpo 1", "eval", "weights wte"] {
             expectFailure(session, line, contains: "no policy model")
         }
         expectFailure(session, "grads", contains: "no training step yet")
@@ -164,6 +164,47 @@ import Lab
         #expect(eval.ok && eval.stdout.contains("win vs ref"))
         #expect(run(session, "eval table").stdout.contains("tiny"))
         expectFailure(session, "eval reward", contains: "unknown role")
+    }
+
+    @Test func grpoStepsAndGroupTable() throws {
+        let session = tinySession()
+        expectFailure(session, "grpo table", contains: "no GRPO step yet")
+        expectFailure(session, "grpo 1", contains: "no reference model")
+        #expect(run(session, ":copy policy reference").ok)
+        expectFailure(session, "grpo 1", contains: "no reward model")
+        let labeler = "--rl.reward labeler --grpo.batch 2 --grpo.group 4"
+        expectFailure(session, "grpo 0 \(labeler)", contains: "out of range")
+        expectFailure(session, "grpo 1 \(labeler) --grpo.group 1", contains: "grpo.group")
+        expectFailure(session, "grpo 1 \(labeler) --grpo.scale median", contains: "grpo.scale")
+        expectFailure(session, "grpo 1 \(labeler) --grpo.loss mean", contains: "grpo.loss")
+        expectFailure(session, "grpo 1 \(labeler) --grpo.clip 0", contains: "grpo.clip")
+        expectFailure(session, "grpo 1 \(labeler) --grpo.iterations 0", contains: "grpo.iterations")
+        expectFailure(session, "grpo 1 2", contains: "unexpected argument")
+        let first = run(session, "grpo 2 \(labeler)")
+        #expect(first.ok, "\(first.stderr)")
+        for name in ["grpo step 2", "reward_std", "frac_reward_zero_std", "clip_ratio/region_mean", "entropy",
+                     "completions/mean_length", "ratio = 1 exactly and nothing clips", "rule-labeler"] {
+            #expect(first.stdout.contains(name), "\(name): \(first.stdout)")
+        }
+        #expect(run(session, "grpo 1 \(labeler)").stdout.contains("(3-3)"))      // continues, same optimiser
+        let table = run(session, "grpo table 2")
+        #expect(table.ok && table.stdout.contains("group 2 of 2, step 3") && table.stdout.contains("Bessel: divides by n - 1 = 3"))
+        #expect(table.stdout.contains("advantage") && table.stdout.contains("tokens"))
+        expectFailure(session, "grpo table 3", contains: "out of range")
+        expectFailure(session, "grpo table one", contains: "whole number")
+        // a group whose rewards are all equal says so, with the count of such groups
+        let stage = try #require(session.pipeline.lastReport)
+        #expect(stage.stage == "grpo")
+        for group in 1...2 {
+            let text = run(session, "grpo table \(group)").stdout
+            let rewards = stage.examples.filter { $0[0] == Double(group) }.map { $0[1] }
+            #expect(text.contains("every advantage is 0") == (Set(rewards).count == 1), "\(text)")
+        }
+        // two iterations: the ratio moves after the first update, and the note about ratio 1 goes
+        let twice = run(session, "grpo 1 \(labeler) --grpo.iterations 2 --grpo.beta 0.04 --grpo.scale none --grpo.loss grpo")
+        #expect(twice.ok && !twice.stdout.contains("ratio = 1 exactly"))
+        let json = try JSONSerialization.jsonObject(with: Data(run(session, "grpo table 1 --json").stdout.utf8)) as! [String: Any]
+        #expect((json["responses"] as! [Any]).count == 4)
     }
 
     @Test func jsonModeGivesTheSameNumbers() throws {

@@ -110,7 +110,7 @@ extension Command {
         summary: "a chart of the loss of every step so far",
         help: "Charts the loss history of each stage that ran (or of one stage), with its first and last value. SFT also shows the train and held-out losses measured after each `sft` command.",
         examples: ["loss", "loss sft"],
-        completion: .words(["pretrain", "sft", "reward", "reinforce", "ppo", "dpo"])
+        completion: .words(["pretrain", "sft", "reward", "reinforce", "ppo", "grpo", "dpo"])
     ) { session, args in
         try args.expect(atMost: 1)
         let pipeline = session.pipeline

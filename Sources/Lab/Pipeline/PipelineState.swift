@@ -6,7 +6,7 @@ import TinyWorld
 
 /// The models a session works with, by role.
 public enum Role: String, CaseIterable, Sendable {
-    /// The model being trained (pre-training, SFT, REINFORCE, PPO, DPO) and sampled.
+    /// The model being trained (pre-training, SFT, REINFORCE, PPO, GRPO, DPO) and sampled.
     case policy
     /// The frozen model the KL penalty and DPO compare against (usually the SFT model).
     case reference
@@ -37,6 +37,7 @@ public final class PipelineState {
     var ensembleTraining: [RewardModelTraining] = []
     var reinforce: Reinforce?
     var ppo: PPO?
+    var grpo: GRPO?
     var dpo: DPO?
     /// The stage that made the last step, for `grads`, `updates` and `last`.
     var lastStage: (any TrainingStage)?
@@ -96,16 +97,16 @@ public final class PipelineState {
         models[role] = model
         origins[role] = origin
         switch role {
-        case .policy: pretraining = nil; supervised = nil; reinforce = nil; ppo = nil; dpo = nil
-        case .reference: reinforce = nil; ppo = nil; dpo = nil
-        case .reward: rewardTraining = nil; reinforce = nil; ppo = nil; rewardEnsemble = []; ensembleTraining = []
+        case .policy: pretraining = nil; supervised = nil; reinforce = nil; ppo = nil; grpo = nil; dpo = nil
+        case .reference: reinforce = nil; ppo = nil; grpo = nil; dpo = nil
+        case .reward: rewardTraining = nil; reinforce = nil; ppo = nil; grpo = nil; rewardEnsemble = []; ensembleTraining = []
         case .base: break
         }
         if let stage = lastStage, !stageIsAlive(stage) { lastStage = nil }
     }
 
     private func stageIsAlive(_ stage: any TrainingStage) -> Bool {
-        let alive: [(any TrainingStage)?] = [pretraining, supervised, rewardTraining, reinforce, ppo, dpo]
+        let alive: [(any TrainingStage)?] = [pretraining, supervised, rewardTraining, reinforce, ppo, grpo, dpo]
         return alive.contains { $0 === stage }
     }
 

@@ -3,9 +3,9 @@ import Numerics
 import GPT2
 import Stages
 
-/// `reinforce`, `ppo`, `dpo`: stage 6, policy optimisation.
+/// `reinforce`, `ppo`, `dpo`: stage 6, policy optimisation (`grpo` is in GRPOCommands.swift).
 extension Command {
-    static let policyCommands: [Command] = [.reinforce, .ppo, .dpo]
+    static let policyCommands: [Command] = [.reinforce, .ppo, .grpo, .dpo]
 
     /// The policy, the reference and the reward function every RL verb needs. The reward is the
     /// reward model's score, or with `rl.reward labeler` the rule labeler's score itself.
