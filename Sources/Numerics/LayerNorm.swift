@@ -54,23 +54,22 @@ func layerNormForward(_ out: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutableP
             let count = Swift.min(4, part.upperBound - first)
             let (means, rstds) = rowStatistics(inp + first * channels, rows: count, channels: channels, epsilon: epsilon)
             for j in 0..<count {
-                layerNormRow(first + j, mean: means[j], rstd: rstds[j], out, xhat, rstd, inp, weight, bias, channels: channels)
+                let (r, offset) = (first + j, (first + j) * channels)
+                rstd[r] = rstds[j]
+                layerNormRow(out + offset, xhat + offset, inp + offset, weight, bias,
+                             mean: means[j], rstd: rstds[j], channels: channels)
             }
         }
     }
 }
 
-/// One row r, once its mean and rstd are known:  xhat = (x - mean) rstd;  y = xhat * weight + bias
+/// One row, once its mean and rstd are known:  xhat = (x - mean) rstd;  y = xhat * weight + bias
 @inline(__always)
-func layerNormRow(_ r: Int, mean: Float, rstd rowRstd: Float,
-                  _ out: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>,
-                  _ rstd: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
-                  _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, channels: Int) {
-    let x = inp + r * channels, y = out + r * channels, xhatRow = xhat + r * channels
-    rstd[r] = rowRstd
+func layerNormRow(_ y: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                  _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, mean: Float, rstd: Float, channels: Int) {
     for c in 0..<channels {
-        xhatRow[c] = (x[c] - mean) * rowRstd
-        y[c] = xhatRow[c] * weight[c] + bias[c]
+        xhat[c] = (x[c] - mean) * rstd
+        y[c] = xhat[c] * weight[c] + bias[c]
     }
 }
 
@@ -86,25 +85,23 @@ func layerNormBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointe
             let (meansDxhat, meansDxhatXhat) = dxhatMeans(dy: dout + first * channels, xhat: xhat + first * channels,
                                                           weight: weight, rows: count, channels: channels)
             for j in 0..<count {
-                layerNormBackwardRow(first + j, meanDxhat: meansDxhat[j], meanDxhatXhat: meansDxhatXhat[j],
-                                     dinp, dout, xhat, weight, rstd, channels: channels)
+                let (r, offset) = (first + j, (first + j) * channels)
+                layerNormBackwardRow(dinp + offset, dout + offset, xhat + offset, weight, rstd: rstd[r],
+                                     meanDxhat: meansDxhat[j], meanDxhatXhat: meansDxhatXhat[j], channels: channels)
             }
         }
     }
 }
 
-/// One row r, once mean(dxhat) and mean(dxhat * xhat) are known:
-///   dx = rstd (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * weight
+/// One row, once mean(dxhat) and mean(dxhat * xhat) are known:
+///   dx += rstd (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * weight
 @inline(__always)
-func layerNormBackwardRow(_ r: Int, meanDxhat: Float, meanDxhatXhat: Float,
-                          _ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
-                          _ xhat: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>,
+func layerNormBackwardRow(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>,
+                          _ weight: UnsafePointer<Float>, rstd: Float, meanDxhat: Float, meanDxhatXhat: Float,
                           channels: Int) {
-    let dy = dout + r * channels, xhatRow = xhat + r * channels, dx = dinp + r * channels
-    let rowRstd = rstd[r]
     for c in 0..<channels {
         let dxhat = dy[c] * weight[c]
-        dx[c] += rowRstd * (dxhat - meanDxhat - xhatRow[c] * meanDxhatXhat)
+        dx[c] += rstd * (dxhat - meanDxhat - xhat[c] * meanDxhatXhat)
     }
 }
 
@@ -178,8 +175,9 @@ func layerNormForwardReference(_ out: UnsafeMutablePointer<Float>, _ xhat: Unsaf
         }
         variance /= Float(channels)
         // rstd = 1 / sqrt(var + eps);  xhat = (x - mean) rstd;  y = xhat * weight + bias
-        let rowRstd = 1 / (variance + epsilon).squareRoot()
-        layerNormRow(r, mean: mean, rstd: rowRstd, out, xhat, rstd, inp, weight, bias, channels: channels)
+        rstd[r] = 1 / (variance + epsilon).squareRoot()
+        let offset = r * channels
+        layerNormRow(out + offset, xhat + offset, x, weight, bias, mean: mean, rstd: rstd[r], channels: channels)
     }
 }
 
@@ -200,7 +198,7 @@ func layerNormBackwardReference(_ dinp: UnsafeMutablePointer<Float>, _ dout: Uns
         meanDxhat /= Float(channels)
         meanDxhatXhat /= Float(channels)
         // dx = rstd (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-        layerNormBackwardRow(r, meanDxhat: meanDxhat, meanDxhatXhat: meanDxhatXhat,
-                             dinp, dout, xhat, weight, rstd, channels: channels)
+        layerNormBackwardRow(dinp + r * channels, dy, xhatRow, weight, rstd: rstd[r],
+                             meanDxhat: meanDxhat, meanDxhatXhat: meanDxhatXhat, channels: channels)
     }
 }
