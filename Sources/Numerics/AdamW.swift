@@ -60,60 +60,16 @@ public final class AdamW: Optimizer {
     @discardableResult public func step() -> [ParameterUpdate] {
         stepCount += 1
         let t = Float(stepCount)
-        let correction1 = 1 - Foundation.pow(beta1, t)
-        let correction2 = 1 - Foundation.pow(beta2, t)
-        let (lr, decay, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, epsilon)
+        let settings = AdamWStepSettings(learningRate: learningRate, weightDecay: weightDecay, beta1: beta1, beta2: beta2,
+                                         epsilon: epsilon, correction1: 1 - Foundation.pow(beta1, t),
+                                         correction2: 1 - Foundation.pow(beta2, t))
         var reports = parameters.map { ParameterUpdate(name: $0.name, gradientNorm: 0, updateNorm: 0, weightNorm: 0) }
-        firstMoments.withUnsafeMutableBufferPointer { allFirst in
-            secondMoments.withUnsafeMutableBufferPointer { allSecond in
-                updates.withUnsafeMutableBufferPointer { allUpdates in
-                    reports.withUnsafeMutableBufferPointer { reports in
-                        forEachGroup(sizes: parameters.map(\.count)) { group in
-                            for index in group {
-                                let p = parameters[index], offset = offsets[index]
-                                let (m, v, update) = (allFirst.baseAddress! + offset, allSecond.baseAddress! + offset,
-                                                      allUpdates.baseAddress! + offset)
-                                // sum w_before^2, sum g^2, sum (w_new - w_before)^2, in Double, index by index
-                                var weightSquares = 0.0, gradientSquares = 0.0, updateSquares = 0.0
-                                if let gradient = p.grad {
-                                    gradient.withUnsafeBufferPointer { g in
-                                        p.data.withUnsafeMutableBufferPointer { w in
-                                            for i in 0..<w.count {
-                                                weightSquares += Double(w[i]) * Double(w[i])
-                                                gradientSquares += Double(g[i]) * Double(g[i])
-                                            }
-                                            // the update, four elements at a time (its divisions
-                                            // and square roots were most of AdamW's time)
-                                            var i = 0
-                                            while i + 4 <= w.count {
-                                                adamWUpdate4(w.baseAddress! + i, g.baseAddress! + i, m + i, v + i, update + i,
-                                                             lr: lr, decay: decay, b1: b1, b2: b2, eps: eps,
-                                                             correction1: correction1, correction2: correction2)
-                                                i += 4
-                                            }
-                                            for i in i..<w.count {
-                                                let before = w[i]
-                                                w[i] -= lr * decay * w[i]
-                                                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                                let mHat = m[i] / correction1
-                                                let vHat = v[i] / correction2
-                                                w[i] -= lr * mHat / (vHat.squareRoot() + eps)
-                                                update[i] = w[i] - before
-                                            }
-                                            for i in 0..<w.count { updateSquares += Double(update[i]) * Double(update[i]) }
-                                        }
-                                    }
-                                } else {
-                                    for value in p.data { weightSquares += Double(value) * Double(value) }
-                                    update.update(repeating: 0, count: p.count)
-                                }
-                                reports[index] = ParameterUpdate(name: p.name, gradientNorm: gradientSquares.squareRoot(),
-                                                                 updateNorm: updateSquares.squareRoot(),
-                                                                 weightNorm: weightSquares.squareRoot())
-                            }
-                        }
-                    }
+        let (parameters, offsets) = (self.parameters, self.offsets)
+        withMutablePointers(&firstMoments, &secondMoments, &updates, &reports) { m, v, update, reports in
+            forEachGroup(sizes: parameters.map(\.count)) { group in
+                for index in group {
+                    let offset = offsets[index]
+                    reports[index] = adamWStep(parameters[index], m + offset, v + offset, update + offset, settings)
                 }
             }
         }
@@ -122,22 +78,88 @@ public final class AdamW: Optimizer {
     }
 }
 
+/// The numbers one AdamW step uses for every element: the settings, and the bias corrections
+/// 1 - beta1^t and 1 - beta2^t of step t.
+struct AdamWStepSettings {
+    var learningRate, weightDecay, beta1, beta2, epsilon: Float
+    var correction1, correction2: Float
+}
+
+/// One parameter's step, with its moments m, v and its update (w_new - w_before) at the given
+/// pointers; returns the norms of the weights before, the gradient and the update. Without a
+/// gradient the weights stay and the update is 0.
+private func adamWStep(_ p: Tensor, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                       _ update: UnsafeMutablePointer<Float>, _ settings: AdamWStepSettings) -> ParameterUpdate {
+    guard let gradient = p.grad else {
+        update.update(repeating: 0, count: p.count)
+        return ParameterUpdate(name: p.name, gradientNorm: 0, updateNorm: 0, weightNorm: l2Norm(p.data))
+    }
+    let count = p.count
+    // sum w_before^2, sum g^2, sum (w_new - w_before)^2, in Double, index by index
+    var weightSquares = 0.0, gradientSquares = 0.0, updateSquares = 0.0
+    withPointers(gradient) { g in
+        withMutablePointers(&p.data) { w in
+            for i in 0..<count {
+                weightSquares += Double(w[i]) * Double(w[i])
+                gradientSquares += Double(g[i]) * Double(g[i])
+            }
+            adamWUpdate(w, g, m, v, update, count: count, settings)
+            for i in 0..<count { updateSquares += Double(update[i]) * Double(update[i]) }
+        }
+    }
+    return ParameterUpdate(name: p.name, gradientNorm: gradientSquares.squareRoot(),
+                           updateNorm: updateSquares.squareRoot(), weightNorm: weightSquares.squareRoot())
+}
+
+/// The AdamW update of `count` elements, four at a time (their divisions and square roots were
+/// most of AdamW's time), the last few one at a time: the same bits as `adamWUpdateReference`.
+@inline(__always)
+func adamWUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                 _ v: UnsafeMutablePointer<Float>, _ update: UnsafeMutablePointer<Float>,
+                 count: Int, _ settings: AdamWStepSettings) {
+    var i = 0
+    while i + 4 <= count {
+        adamWUpdate4(w + i, g + i, m + i, v + i, update + i, settings)
+        i += 4
+    }
+    adamWUpdateReference(w + i, g + i, m + i, v + i, update + i, count: count - i, settings)
+}
+
+/// The AdamW update one element at a time, the formula as it reads: the reference for
+/// `adamWUpdate` (tests expect the same bits), which also uses it for its last few elements.
+@inline(__always)
+func adamWUpdateReference(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                          _ v: UnsafeMutablePointer<Float>, _ update: UnsafeMutablePointer<Float>,
+                          count: Int, _ settings: AdamWStepSettings) {
+    let (lr, decay, b1, b2, eps) = (settings.learningRate, settings.weightDecay, settings.beta1, settings.beta2, settings.epsilon)
+    for i in 0..<count {
+        let before = w[i]
+        w[i] -= lr * decay * w[i]                          // w = w - lr * weightDecay * w
+        m[i] = b1 * m[i] + (1 - b1) * g[i]                 // m = beta1 m + (1 - beta1) g
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]          // v = beta2 v + (1 - beta2) g^2
+        let mHat = m[i] / settings.correction1             // mhat = m / (1 - beta1^t)
+        let vHat = v[i] / settings.correction2             // vhat = v / (1 - beta2^t)
+        w[i] -= lr * mHat / (vHat.squareRoot() + eps)      // w = w - lr * mhat / (sqrt(vhat) + eps)
+        update[i] = w[i] - before
+    }
+}
+
 /// The AdamW update of four elements side by side, each lane the same operations, in the same
-/// order, as the one-element loop in `step` (which handles the last few elements).
+/// order, as `adamWUpdateReference`.
 @inline(__always)
 private func adamWUpdate4(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                           _ v: UnsafeMutablePointer<Float>, _ update: UnsafeMutablePointer<Float>,
-                          lr: Float, decay: Float, b1: Float, b2: Float, eps: Float,
-                          correction1: Float, correction2: Float) {
+                          _ settings: AdamWStepSettings) {
     func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
     func store(_ x: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD4<Float>.self) }
+    let (lr, decay, b1, b2, eps) = (settings.learningRate, settings.weightDecay, settings.beta1, settings.beta2, settings.epsilon)
     let before = load(w), gradient = load(g)
     var weight = before
     weight -= lr * decay * weight
     let first = b1 * load(m) + (1 - b1) * gradient
     let second = b2 * load(v) + (1 - b2) * gradient * gradient
-    let mHat = first / correction1
-    let vHat = second / correction2
+    let mHat = first / settings.correction1
+    let vHat = second / settings.correction2
     weight -= lr * mHat / (vHat.squareRoot() + eps)
     store(first, m)
     store(second, v)

@@ -20,84 +20,118 @@ public func causalSelfAttention(_ qkv: Tensor, batch: Int, time: Int, heads: Int
     let channels = qkv.columns / 3
     precondition(qkv.rows == batch * time && qkv.columns == 3 * channels && channels % heads == 0,
                  "causalSelfAttention: qkv \(qkv.shape) for batch \(batch), time \(time), heads \(heads)")
-    let headSize = channels / heads
-    let scale = 1 / Float(headSize).squareRoot()
-    let stride3 = 3 * channels
-    // Both arrays are set completely below (the sgemms have beta = 0, the heads' [T, hs] blocks
-    // tile out, softmax and the mask fill every att row), so neither is zero-filled first.
-    var attention: [Float] = []  // [B, H, T, T]
-    let output = uninitializedFloats(batch * time * channels) { output in
-        attention = uninitializedFloats(batch * heads * time * time) { attention in
-            qkv.data.withUnsafeBufferPointer { input in
-                // the (b, h) pairs are independent: split across threads (see forEachHead)
-                forEachHead(batch * heads, time: time, headSize: headSize) { pairs in
-                    for pair in pairs {
-                        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
-                        let query = input.baseAddress! + b * time * stride3 + h * headSize  // [T, hs], rows 3C apart
-                        let key = query + channels, value = query + 2 * channels
-                        let att = attention + (b * heads + h) * time * time  // [T, T]
-                        // score[t, s] = q_t . k_s / sqrt(hs), for every s (one sgemm)
-                        BLAS.sgemm(transposeA: false, transposeB: true, m: time, n: time, k: headSize, alpha: scale,
-                                   a: query, lda: stride3, b: key, ldb: stride3, c: att)
-                        // att[t, :] = softmax(score[t, 0...t]), then 0 for s > t
-                        for t in 0..<time {
-                            let row = att + t * time
-                            softmaxRow(row, row, t + 1)
-                            for s in (t + 1)..<time { row[s] = 0 }
-                        }
-                        // out_t = sum_s att[t, s] v_s:  out [T, hs] (rows C apart) = att [T, T] . V [T, hs]
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: time, n: headSize, k: time,
-                                   a: att, b: value, ldb: stride3,
-                                   c: output + b * time * channels + h * headSize, ldc: channels)
-                    }
-                }
-            }
+    // out [B*T, C]; att [B, H, T, T] kept for backward. The kernel sets both completely (the
+    // sgemms have beta = 0, the heads' [T, hs] blocks tile out, softmax and the mask fill every
+    // att row), so neither is zero-filled first.
+    let (output, attention) = uninitializedFloats(batch * time * channels, batch * heads * time * time) { out, att in
+        withPointers(qkv.data) { inp in
+            attentionForward(out, att, inp, batch: batch, time: time, channels: channels, heads: heads)
         }
     }
     return Tensor(shape: [batch * time, channels], data: output, parents: [qkv]) { out in
-        qkv.accumulateGrad { dinput in
-            qkv.data.withUnsafeBufferPointer { input in
-                out.grad!.withUnsafeBufferPointer { dout in
-                    attention.withUnsafeBufferPointer { attention in
-                        // each (b, h) pair writes only its own head's columns of dq, dk, dv
-                        forEachHead(batch * heads, time: time, headSize: headSize) { pairs in
-                            var scratch = [Float](repeating: 0, count: time * time)  // datt, then dscore [T, T]
-                            scratch.withUnsafeMutableBufferPointer { scratch in
-                                let datt = scratch.baseAddress!
-                                for pair in pairs {
-                                    let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
-                                    let offset = b * time * stride3 + h * headSize
-                                    let query = input.baseAddress! + offset, key = query + channels, value = query + 2 * channels
-                                    let dquery = dinput + offset, dkey = dquery + channels, dvalue = dquery + 2 * channels
-                                    let doutHead = dout.baseAddress! + b * time * channels + h * headSize  // [T, hs], rows C apart
-                                    let att = attention.baseAddress! + (b * heads + h) * time * time
-                                    // datt[t, s] = dout_t . v_s
-                                    BLAS.sgemm(transposeA: false, transposeB: true, m: time, n: time, k: headSize,
-                                               a: doutHead, lda: channels, b: value, ldb: stride3, c: datt)
-                                    // dv_s += sum_t att[t, s] dout_t:  dV += att^T dout
-                                    BLAS.sgemm(transposeA: true, transposeB: false, m: time, n: headSize, k: time,
-                                               a: att, b: doutHead, ldb: channels, beta: 1, c: dvalue, ldc: stride3)
-                                    // dscore[t, s] = att[t, s] (datt[t, s] - sum_s' att[t, s'] datt[t, s']) / sqrt(hs)
-                                    for t in 0..<time {
-                                        let attRow = att + t * time, row = datt + t * time
-                                        var weightedSum: Float = 0
-                                        for s in 0...t { weightedSum += attRow[s] * row[s] }
-                                        for s in 0...t { row[s] = attRow[s] * (row[s] - weightedSum) * scale }
-                                        for s in (t + 1)..<time { row[s] = 0 }
-                                    }
-                                    // dq_t += sum_s dscore[t, s] k_s:  dQ += dscore K;   dk_s += sum_t dscore[t, s] q_t:  dK += dscore^T Q
-                                    BLAS.sgemm(transposeA: false, transposeB: false, m: time, n: headSize, k: time,
-                                               a: datt, b: key, ldb: stride3, beta: 1, c: dquery, ldc: stride3)
-                                    BLAS.sgemm(transposeA: true, transposeB: false, m: time, n: headSize, k: time,
-                                               a: datt, b: query, ldb: stride3, beta: 1, c: dkey, ldc: stride3)
-                                }
-                            }
-                        }
-                    }
-                }
+        withPointers(qkv.data, out.grad!, attention) { inp, dout, att in
+            qkv.accumulateGrad { dinp in
+                attentionBackward(dinp, dout, inp, att, batch: batch, time: time, channels: channels, heads: heads)
             }
         }
     }
+}
+
+/// out [B*T, C] and att [B, H, T, T] from inp = qkv [B*T, 3C], one (b, h) pair after another
+/// (`attentionHeadForward`); the pairs are independent, so they are split across threads.
+func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+                      _ inp: UnsafePointer<Float>, batch: Int, time: Int, channels: Int, heads: Int) {
+    let head = AttentionHead(time: time, channels: channels, heads: heads)
+    forEachHead(batch * heads, time: time, headSize: head.size) { pairs in
+        for pair in pairs {
+            let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
+            attentionHeadForward(out + b * time * channels + h * head.size, att + pair * time * time,
+                                 inp + b * time * head.stride3 + h * head.size, head)
+        }
+    }
+}
+
+/// dinp [B*T, 3C] += the gradient of qkv, from dout [B*T, C] and the forward's inp and att, one
+/// (b, h) pair after another (`attentionHeadBackward`); each pair writes only its own head's
+/// columns of dq, dk, dv, so the pairs are split across threads.
+func attentionBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                       _ inp: UnsafePointer<Float>, _ att: UnsafePointer<Float>,
+                       batch: Int, time: Int, channels: Int, heads: Int) {
+    let head = AttentionHead(time: time, channels: channels, heads: heads)
+    forEachHead(batch * heads, time: time, headSize: head.size) { pairs in
+        var scratch = [Float](repeating: 0, count: time * time)  // datt, then dscore [T, T]
+        withMutablePointers(&scratch) { datt in
+            for pair in pairs {
+                let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
+                let offset = b * time * head.stride3 + h * head.size
+                attentionHeadBackward(dinp + offset, datt, dout + b * time * channels + h * head.size,
+                                      inp + offset, att + pair * time * time, head)
+            }
+        }
+    }
+}
+
+/// The sizes of one head's blocks: T positions, head size hs = C / heads, rows of qkv 3C apart.
+struct AttentionHead {
+    let time, channels, size, stride3: Int
+    /// 1 / sqrt(hs)
+    let scale: Float
+    init(time: Int, channels: Int, heads: Int) {
+        self.time = time
+        self.channels = channels
+        size = channels / heads
+        stride3 = 3 * channels
+        scale = 1 / Float(size).squareRoot()
+    }
+}
+
+/// One (b, h) pair: Q, K, V are the [T, hs] blocks of qkv at `query`, `query + C` and
+/// `query + 2C` (rows 3C apart); att is [T, T]; out is [T, hs] with rows C apart.
+func attentionHeadForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+                          _ query: UnsafePointer<Float>, _ head: AttentionHead) {
+    let (time, channels, stride3) = (head.time, head.channels, head.stride3)
+    let key = query + channels, value = query + 2 * channels
+    // score[t, s] = q_t . k_s / sqrt(hs), for every s (one sgemm)
+    BLAS.sgemm(transposeA: false, transposeB: true, m: time, n: time, k: head.size, alpha: head.scale,
+               a: query, lda: stride3, b: key, ldb: stride3, c: att)
+    // att[t, :] = softmax(score[t, 0...t]), then 0 for s > t
+    for t in 0..<time {
+        let row = att + t * time
+        softmaxRow(row, row, t + 1)
+        for s in (t + 1)..<time { row[s] = 0 }
+    }
+    // out_t = sum_s att[t, s] v_s:  out [T, hs] (rows C apart) = att [T, T] . V [T, hs]
+    BLAS.sgemm(transposeA: false, transposeB: false, m: time, n: head.size, k: time,
+               a: att, b: value, ldb: stride3, c: out, ldc: channels)
+}
+
+/// One (b, h) pair's backward: dquery is this head's dq block of dinp (dk at + C, dv at + 2C),
+/// datt a [T, T] scratch, dout [T, hs] with rows C apart; query and att as in the forward.
+func attentionHeadBackward(_ dquery: UnsafeMutablePointer<Float>, _ datt: UnsafeMutablePointer<Float>,
+                           _ dout: UnsafePointer<Float>, _ query: UnsafePointer<Float>,
+                           _ att: UnsafePointer<Float>, _ head: AttentionHead) {
+    let (time, channels, stride3, scale) = (head.time, head.channels, head.stride3, head.scale)
+    let key = query + channels, value = query + 2 * channels
+    let dkey = dquery + channels, dvalue = dquery + 2 * channels
+    // datt[t, s] = dout_t . v_s
+    BLAS.sgemm(transposeA: false, transposeB: true, m: time, n: time, k: head.size,
+               a: dout, lda: channels, b: value, ldb: stride3, c: datt)
+    // dv_s += sum_t att[t, s] dout_t:  dV += att^T dout
+    BLAS.sgemm(transposeA: true, transposeB: false, m: time, n: head.size, k: time,
+               a: att, b: dout, ldb: channels, beta: 1, c: dvalue, ldc: stride3)
+    // dscore[t, s] = att[t, s] (datt[t, s] - sum_s' att[t, s'] datt[t, s']) / sqrt(hs)
+    for t in 0..<time {
+        let attRow = att + t * time, row = datt + t * time
+        var weightedSum: Float = 0
+        for s in 0...t { weightedSum += attRow[s] * row[s] }
+        for s in 0...t { row[s] = attRow[s] * (row[s] - weightedSum) * scale }
+        for s in (t + 1)..<time { row[s] = 0 }
+    }
+    // dq_t += sum_s dscore[t, s] k_s:  dQ += dscore K;   dk_s += sum_t dscore[t, s] q_t:  dK += dscore^T Q
+    BLAS.sgemm(transposeA: false, transposeB: false, m: time, n: head.size, k: time,
+               a: datt, b: key, ldb: stride3, beta: 1, c: dquery, ldc: stride3)
+    BLAS.sgemm(transposeA: true, transposeB: false, m: time, n: head.size, k: time,
+               a: datt, b: query, ldb: stride3, beta: 1, c: dkey, ldc: stride3)
 }
 
 /// Runs `body` over the (b, h) pairs 0 ..< count, split across the worker threads by
@@ -113,78 +147,97 @@ public func causalSelfAttentionLoops(_ qkv: Tensor, batch: Int, time: Int, heads
     let channels = qkv.columns / 3
     precondition(qkv.rows == batch * time && qkv.columns == 3 * channels && channels % heads == 0,
                  "causalSelfAttention: qkv \(qkv.shape) for batch \(batch), time \(time), heads \(heads)")
-    let headSize = channels / heads
-    let scale = 1 / Float(headSize).squareRoot()
-    let stride3 = 3 * channels
-    var output = [Float](repeating: 0, count: batch * time * channels)
-    var attention = [Float](repeating: 0, count: batch * heads * time * time)  // [B, H, T, T]
-    qkv.data.withUnsafeBufferPointer { input in
-        let input = input.baseAddress!
-        for b in 0..<batch {
-            for h in 0..<heads {
-                for t in 0..<time {
-                    let query = input + (b * time + t) * stride3 + h * headSize
-                    let row = ((b * heads + h) * time + t) * time
-                    var maxScore = -Float.infinity
-                    for s in 0...t {
-                        let key = input + (b * time + s) * stride3 + channels + h * headSize
-                        var dot: Float = 0
-                        for i in 0..<headSize { dot += query[i] * key[i] }
-                        dot *= scale
-                        attention[row + s] = dot
-                        maxScore = Swift.max(maxScore, dot)
-                    }
-                    var total: Float = 0
-                    for s in 0...t {
-                        let e = Foundation.exp(attention[row + s] - maxScore)
-                        attention[row + s] = e
-                        total += e
-                    }
-                    let inverse = 1 / total
-                    let outBase = (b * time + t) * channels + h * headSize
-                    for s in 0...t {
-                        attention[row + s] *= inverse
-                        let weight = attention[row + s]
-                        let value = input + (b * time + s) * stride3 + 2 * channels + h * headSize
-                        for i in 0..<headSize { output[outBase + i] += weight * value[i] }
-                    }
-                }
-            }
+    let (outputCount, attentionCount) = (batch * time * channels, batch * heads * time * time)
+    let (output, attention) = uninitializedFloats(outputCount, attentionCount) { out, att in
+        out.initialize(repeating: 0, count: outputCount)  // [B*T, C]
+        att.initialize(repeating: 0, count: attentionCount)  // [B, H, T, T]
+        withPointers(qkv.data) { inp in
+            attentionForwardLoops(out, att, inp, batch: batch, time: time, channels: channels, heads: heads)
         }
     }
     return Tensor(shape: [batch * time, channels], data: output, parents: [qkv]) { out in
-        let dout = out.grad!
-        qkv.accumulateGrad { dinput in
-            qkv.data.withUnsafeBufferPointer { input in
-                let input = input.baseAddress!
-                var dattention = [Float](repeating: 0, count: time)
-                for b in 0..<batch {
-                    for h in 0..<heads {
-                        for t in 0..<time {
-                            let row = ((b * heads + h) * time + t) * time
-                            let doutBase = (b * time + t) * channels + h * headSize
-                            let queryOffset = (b * time + t) * stride3 + h * headSize
-                            var weightedSum: Float = 0
-                            for s in 0...t {
-                                let valueOffset = (b * time + s) * stride3 + 2 * channels + h * headSize
-                                var dot: Float = 0
-                                for i in 0..<headSize {
-                                    dot += dout[doutBase + i] * input[valueOffset + i]
-                                    dinput[valueOffset + i] += attention[row + s] * dout[doutBase + i]
-                                }
-                                dattention[s] = dot
-                                weightedSum += attention[row + s] * dot
-                            }
-                            for s in 0...t {
-                                let dscore = attention[row + s] * (dattention[s] - weightedSum) * scale
-                                let keyOffset = (b * time + s) * stride3 + channels + h * headSize
-                                for i in 0..<headSize {
-                                    dinput[queryOffset + i] += dscore * input[keyOffset + i]
-                                    dinput[keyOffset + i] += dscore * input[queryOffset + i]
-                                }
-                            }
-                        }
-                    }
+        withPointers(qkv.data, out.grad!, attention) { inp, dout, att in
+            qkv.accumulateGrad { dinp in
+                attentionBackwardLoops(dinp, dout, inp, att, batch: batch, time: time, channels: channels, heads: heads)
+            }
+        }
+    }
+}
+
+/// out [B*T, C] (starting at 0) and att [B, H, T, T] (starting at 0) from qkv [B*T, 3C]:
+///   score[t, s] = q_t . k_s / sqrt(hs);  att[t, :] = softmax(score[t, 0...t]);  out_t = sum_s att[t, s] v_s
+func attentionForwardLoops(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+                           _ inp: UnsafePointer<Float>, batch: Int, time: Int, channels: Int, heads: Int) {
+    let headSize = channels / heads, stride3 = 3 * channels
+    let scale = 1 / Float(headSize).squareRoot()
+    for pair in 0..<batch * heads {
+        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
+        for t in 0..<time {
+            let query = inp + (b * time + t) * stride3 + h * headSize
+            let row = att + (pair * time + t) * time
+            // score[t, s] = q_t . k_s / sqrt(hs)
+            var maxScore = -Float.infinity
+            for s in 0...t {
+                let key = inp + (b * time + s) * stride3 + channels + h * headSize
+                var dot: Float = 0
+                for i in 0..<headSize { dot += query[i] * key[i] }
+                dot *= scale
+                row[s] = dot
+                maxScore = Swift.max(maxScore, dot)
+            }
+            // att[t, s] = exp(score[t, s] - max) / sum_s' exp(score[t, s'] - max)
+            var total: Float = 0
+            for s in 0...t {
+                let e = Foundation.exp(row[s] - maxScore)
+                row[s] = e
+                total += e
+            }
+            let inverse = 1 / total
+            // out_t = sum_s att[t, s] v_s
+            let outRow = out + (b * time + t) * channels + h * headSize
+            for s in 0...t {
+                row[s] *= inverse
+                let weight = row[s]
+                let value = inp + (b * time + s) * stride3 + 2 * channels + h * headSize
+                for i in 0..<headSize { outRow[i] += weight * value[i] }
+            }
+        }
+    }
+}
+
+/// dinp [B*T, 3C] += the gradient of qkv, given dout [B*T, C] and the forward's qkv and att:
+///   datt[t, s] = dout_t . v_s;   dv_s += att[t, s] dout_t
+///   dscore[t, s] = att[t, s] (datt[t, s] - sum_s' att[t, s'] datt[t, s']) / sqrt(hs)
+///   dq_t += dscore[t, s] k_s;   dk_s += dscore[t, s] q_t
+func attentionBackwardLoops(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                            _ inp: UnsafePointer<Float>, _ att: UnsafePointer<Float>,
+                            batch: Int, time: Int, channels: Int, heads: Int) {
+    let headSize = channels / heads, stride3 = 3 * channels
+    let scale = 1 / Float(headSize).squareRoot()
+    var dattention = [Float](repeating: 0, count: time)
+    for pair in 0..<batch * heads {
+        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
+        for t in 0..<time {
+            let row = att + (pair * time + t) * time
+            let doutRow = dout + (b * time + t) * channels + h * headSize
+            let queryOffset = (b * time + t) * stride3 + h * headSize
+            var weightedSum: Float = 0
+            for s in 0...t {
+                let valueOffset = (b * time + s) * stride3 + 2 * channels + h * headSize
+                var dot: Float = 0
+                for i in 0..<headSize {
+                    dot += doutRow[i] * inp[valueOffset + i]
+                    dinp[valueOffset + i] += row[s] * doutRow[i]
+                }
+                dattention[s] = dot
+                weightedSum += row[s] * dot
+            }
+            for s in 0...t {
+                let dscore = row[s] * (dattention[s] - weightedSum) * scale
+                let keyOffset = (b * time + s) * stride3 + channels + h * headSize
+                for i in 0..<headSize {
+                    dinp[queryOffset + i] += dscore * inp[keyOffset + i]
+                    dinp[keyOffset + i] += dscore * inp[queryOffset + i]
                 }
             }
         }

@@ -10,18 +10,14 @@ func elementwise(_ x: Tensor, forward: (Float) -> Float,
                  derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
     let count = x.count
     let output = uninitializedFloats(count) { y in
-        x.data.withUnsafeBufferPointer { input in
-            for i in 0..<count { y[i] = forward(input[i]) }
+        withPointers(x.data) { inp in
+            for i in 0..<count { y[i] = forward(inp[i]) }
         }
     }
     return Tensor(shape: x.shape, data: output, parents: [x]) { out in
-        out.grad!.withUnsafeBufferPointer { dout in
-            x.data.withUnsafeBufferPointer { input in
-                out.data.withUnsafeBufferPointer { y in
-                    x.accumulateGrad { dx in
-                        for i in 0..<count { dx[i] += dout[i] * derivative(input[i], y[i]) }
-                    }
-                }
+        withPointers(out.grad!, x.data, out.data) { dout, inp, y in
+            x.accumulateGrad { dx in
+                for i in 0..<count { dx[i] += dout[i] * derivative(inp[i], y[i]) }
             }
         }
     }
@@ -98,25 +94,19 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
     precondition(a.shape == b.shape, "\(name): shapes differ, \(a.shape) and \(b.shape)")
     let count = a.count
     let output = uninitializedFloats(count) { y in
-        a.data.withUnsafeBufferPointer { pa in
-            b.data.withUnsafeBufferPointer { pb in
-                forEachPart(count, workPerItem: 1) { part in
-                    for i in part { y[i] = forward(pa[i], pb[i]) }
-                }
+        withPointers(a.data, b.data) { pa, pb in
+            forEachPart(count, workPerItem: 1) { part in
+                for i in part { y[i] = forward(pa[i], pb[i]) }
             }
         }
     }
     return Tensor(shape: a.shape, data: output, parents: [a, b]) { out in
-        out.grad!.withUnsafeBufferPointer { dout in
-            a.data.withUnsafeBufferPointer { pa in
-                b.data.withUnsafeBufferPointer { pb in
-                    if a.requiresGrad {
-                        a.accumulateGrad { da in accumulatePartial(da, dout, partialA, pa, pb, count) }
-                    }
-                    if b.requiresGrad {
-                        b.accumulateGrad { db in accumulatePartial(db, dout, partialB, pa, pb, count) }
-                    }
-                }
+        withPointers(out.grad!, a.data, b.data) { dout, pa, pb in
+            if a.requiresGrad {
+                a.accumulateGrad { da in accumulatePartial(da, dout, partialA, pa, pb, count) }
+            }
+            if b.requiresGrad {
+                b.accumulateGrad { db in accumulatePartial(db, dout, partialB, pa, pb, count) }
             }
         }
     }
@@ -124,8 +114,8 @@ func binary(_ a: Tensor, _ b: Tensor, _ name: String, forward: (Float, Float) ->
 
 /// d[i] += dout[i] * partial(a[i], b[i]), the elements split across threads
 @inline(__always)
-func accumulatePartial(_ d: UnsafeMutablePointer<Float>, _ dout: UnsafeBufferPointer<Float>, _ partial: Partial,
-                       _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ count: Int) {
+func accumulatePartial(_ d: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ partial: Partial,
+                       _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) {
     forEachPart(count, workPerItem: 1) { part in
         switch partial {
         case .constant(let c):

@@ -8,31 +8,31 @@ import Foundation
 /// pass keeps sigmoid(2u) for every element, so backward computes no exp at all.
 public func gelu(_ x: Tensor) -> Tensor {
     let count = x.count
-    var gates: [Float] = []   // sigmoid(2u) = 0.5 (1 + tanh(u))
-    let output = uninitializedFloats(count) { y in
-        gates = uninitializedFloats(count) { gate in
-            x.data.withUnsafeBufferPointer { input in
-                forEachPart(count, workPerItem: 1) { part in
-                    geluGates(input.baseAddress! + part.lowerBound, into: gate + part.lowerBound, count: part.count)
-                    for i in part { y[i] = input[i] * gate[i] }
-                }
-            }
-        }
+    // out, and gate = sigmoid(2u) = 0.5 (1 + tanh(u)) kept for backward; both written completely
+    let (output, gates) = uninitializedFloats(count, count) { out, gate in
+        withPointers(x.data) { inp in geluForward(out, gate, inp, count: count) }
     }
     return Tensor(shape: x.shape, data: output, parents: [x]) { out in
-        out.grad!.withUnsafeBufferPointer { dy in
-            x.data.withUnsafeBufferPointer { input in
-                gates.withUnsafeBufferPointer { gate in
-                    x.accumulateGrad { dx in
-                        forEachPart(count, workPerItem: 1) { part in
-                            for i in part {
-                                dx[i] += dy[i] * geluDerivative(input[i], gate: gate[i])
-                            }
-                        }
-                    }
-                }
-            }
+        withPointers(out.grad!, x.data, gates) { dout, inp, gate in
+            x.accumulateGrad { dinp in geluBackward(dinp, dout, inp, gate, count: count) }
         }
+    }
+}
+
+/// out = x * gate,  gate = sigmoid(2u) (kept for backward), element by element, split across threads.
+func geluForward(_ out: UnsafeMutablePointer<Float>, _ gate: UnsafeMutablePointer<Float>,
+                 _ inp: UnsafePointer<Float>, count: Int) {
+    forEachPart(count, workPerItem: 1) { part in
+        geluGates(inp + part.lowerBound, into: gate + part.lowerBound, count: part.count)
+        for i in part { out[i] = inp[i] * gate[i] }
+    }
+}
+
+/// dinp += dout * dy/dx, element by element (dy/dx from the kept gate: `geluDerivative`), split across threads.
+func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                  _ inp: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, count: Int) {
+    forEachPart(count, workPerItem: 1) { part in
+        for i in part { dinp[i] += dout[i] * geluDerivative(inp[i], gate: gate[i]) }
     }
 }
 
