@@ -8,13 +8,15 @@ public struct EvaluationRow {
     public let label: String
     public let heldOut: EvaluationReport
     public let unseen: EvaluationReport
+    /// n when the row is a best-of-n policy (its KL is the analytic log n - (n - 1) / n).
+    public var bestOf: Int? = nil
 }
 
 
 extension Command {
     static let eval = Command(
         "eval", group: .policy,
-        arguments: "[<role>|table|clear] [--as <label>]",
+        arguments: "[<role>|table|clear] [--as <label>] [--bestof <n>]",
         summary: "judge a model's answers to new prompts: score, helpful rate, win rate vs the reference",
         help: """
             Samples eval.samples responses from the model in <role> (default policy) to every \
@@ -26,11 +28,16 @@ extension Command {
             the reward model's mean score. Each rate comes with its 95% interval in parentheses \
             (Wilson for the helpful and repetition rates, a seeded bootstrap over prompts for win \
             rates): two rates whose intervals overlap may differ only by chance. Each result is \
-            kept as a row (named by --as); `eval table` prints all rows, `eval clear` forgets them.
+            kept as a row (named by --as); `eval table` prints all rows, `eval clear` forgets them. \
+            --bestof N evaluates the best-of-N policy instead: each answer is the one of N samples \
+            of the model that the reward model scores highest (with --rl.reward labeler, the \
+            labeler picks); its KL column is the analytic log N - (N - 1) / N to the sampled model, \
+            not a measurement (see `bestof`).
             """,
-        examples: ["eval", "eval reference --as SFT", "eval table"],
+        examples: ["eval", "eval reference --as SFT", "eval table", "eval --bestof 8"],
         completion: .custom { _, index in index == 0 ? Role.allCases.map(\.rawValue) + ["table", "clear"] : [] },
-        options: [OptionSpec("as", value: "label", "the row's name in `eval table`")]
+        options: [OptionSpec("as", value: "label", "the row's name in `eval table`"),
+                  OptionSpec("bestof", value: "n", "evaluate the best-of-n policy: n samples per answer, the reward model picks")]
     ) { session, args in
         try args.expect(atMost: 1)
         let pipeline = session.pipeline
@@ -41,6 +48,13 @@ extension Command {
         }
         let role = args[0] == nil ? Role.policy : try Command.role(args, 0, allowed: [.policy, .reference, .base])
         let model = try pipeline.model(role, for: "eval")
+        var bestOf: (n: Int, picker: RewardFunction)? = nil
+        if let text = args.options["bestof"] {
+            guard let n = Int(text), bestofRange.contains(n) else {
+                throw args.error("--bestof is \(text), out of range", hint: "allowed: 1 <= n <= \(bestofRange.upperBound)")
+            }
+            bestOf = (n, try bestOfPicker(session, args, model: model))
+        }
         let reference = pipeline.models[.reference]
         let rewardModel = pipeline.models[.reward]
         var settings = try samplingSettings(session, model: model, args, promptSets: ["heldout", "unseen"])
@@ -51,9 +65,11 @@ extension Command {
         func run(_ set: String) -> EvaluationReport {
             evaluate(model: model, prompts: PipelineState.prompts(set), samplesPerPrompt: k, encoder: encoder,
                      labeler: pipeline.labeler, reward: reward, opponent: reference, reference: reference,
-                     sampling: settings, seed: UInt64(session.settings.int("seed")) &+ 77)
+                     sampling: settings, seed: UInt64(session.settings.int("seed")) &+ 77, bestOf: bestOf)
         }
-        let row = EvaluationRow(label: args.options["as"] ?? role.rawValue, heldOut: run("heldout"), unseen: run("unseen"))
+        let defaultLabel = bestOf.map { "best-of-\($0.n)" + ($0.picker.labeler == nil ? "" : " gold") + (role == .policy ? "" : " \(role.rawValue)") }
+        let row = EvaluationRow(label: args.options["as"] ?? defaultLabel ?? role.rawValue, heldOut: run("heldout"), unseen: run("unseen"),
+                                bestOf: bestOf?.n)
         pipeline.evaluationRows.removeAll { $0.label == row.label }
         pipeline.evaluationRows.append(row)
         var result = resultsTable([row], session: session)
@@ -83,7 +99,8 @@ extension Command {
         let display = Display.table(TableDisplay(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8),
                                                  maxWidth: max(session.width, 150),
                                                  footnote: "(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges;\n" +
-                                                    " 95% intervals in parentheses: Wilson for rates, a bootstrap over prompts for win rates, where ties count half)"))
+                                                    " 95% intervals in parentheses: Wilson for rates, a bootstrap over prompts for win rates, where ties count half)" +
+                                                    (rows.contains { $0.bestOf != nil } ? "\n(best-of-n rows: KL is log n - (n - 1)/n to the model sampled, not measured)" : "")))
         func bounds(_ interval: RateInterval?) -> JSONValue {
             interval.map { .array([.number($0.low), .number($0.high)]) } ?? .null
         }
