@@ -36,7 +36,7 @@ extension Command {
             costs one sampling pass: the proxy (reward-model score of the chosen sample) and the \
             gold (labeler score of the same sample, with a 95% bootstrap interval over prompts) \
             against sqrt(KL), as in Gao et al. 2022, and the gold when the labeler itself picks. \
-            The curve uses its own seeded random numbers (seed + 78), like `eval`.
+            The curve uses its own seeded random numbers (seed + 79), like `eval`.
             """,
         examples: ["bestof 8 how do i make tea ?", "bestof 4", "bestof 8 tea ? --rl.reward labeler", "bestof curve", "bestof curve 16"],
         completion: .words(["curve"]),
@@ -125,7 +125,7 @@ extension Command {
         }
         let questions = Array(pool.prefix(promptCount))
         let encoder = pipeline.encoder(for: model)
-        var rng = RandomGenerator(seed: UInt64(session.settings.int("seed")) &+ 78)
+        var rng = RandomGenerator(seed: UInt64(session.settings.int("seed")) &+ 79)
         let samples = sampleGroups(model, prompts: questions.map(encoder.prompt), perPrompt: maxN, settings: settings,
                                    eos: encoder.eos, rng: &rng)
         let repeated = questions.flatMap { [String](repeating: $0, count: maxN) }

@@ -16,7 +16,7 @@ public struct EvaluationRow {
 extension Command {
     static let eval = Command(
         "eval", group: .policy,
-        arguments: "[<role>|table|clear] [--as <label>] [--bestof <n>]",
+        arguments: "[<role>|table|plot|clear] [--as <label>] [--bestof <n>]",
         summary: "judge a model's answers to new prompts: score, helpful rate, win rate vs the reference",
         help: """
             Samples eval.samples responses from the model in <role> (default policy) to every \
@@ -28,20 +28,23 @@ extension Command {
             the reward model's mean score. Each rate comes with its 95% interval in parentheses \
             (Wilson for the helpful and repetition rates, a seeded bootstrap over prompts for win \
             rates): two rates whose intervals overlap may differ only by chance. Each result is \
-            kept as a row (named by --as); `eval table` prints all rows, `eval clear` forgets them. \
+            kept as a row (named by --as); `eval table` prints all rows, `eval plot` charts their \
+            reward-model score (the proxy) and labeler score (the gold) against sqrt(KL to ref), \
+            `eval clear` forgets them. \
             --bestof N evaluates the best-of-N policy instead: each answer is the one of N samples \
             of the model that the reward model scores highest (with --rl.reward labeler, the \
             labeler picks); its KL column is the analytic log N - (N - 1) / N to the sampled model, \
             not a measurement (see `bestof`).
             """,
-        examples: ["eval", "eval reference --as SFT", "eval table", "eval --bestof 8"],
-        completion: .custom { _, index in index == 0 ? Role.allCases.map(\.rawValue) + ["table", "clear"] : [] },
+        examples: ["eval", "eval reference --as SFT", "eval table", "eval plot", "eval --bestof 8"],
+        completion: .custom { _, index in index == 0 ? Role.allCases.map(\.rawValue) + ["table", "plot", "clear"] : [] },
         options: [OptionSpec("as", value: "label", "the row's name in `eval table`"),
                   OptionSpec("bestof", value: "n", "evaluate the best-of-n policy: n samples per answer, the reward model picks")]
     ) { session, args in
         try args.expect(atMost: 1)
         let pipeline = session.pipeline
         if args[0] == "table" { return resultsTable(pipeline.evaluationRows, session: session) }
+        if args[0] == "plot" { return try resultsChart(pipeline.evaluationRows, session: session, args) }
         if args[0] == "clear" {
             pipeline.evaluationRows = []
             return CommandResult(text: "results table cleared")
@@ -77,6 +80,32 @@ extension Command {
             Format.wrapHanging("  \($0.prompt) -> \($0.response)  (\(Format.plain($0.score)))", width: session.width)
         }.joined(separator: "\n")))
         return result
+    }
+
+    /// The rows' proxy (reward-model score) and gold (labeler score) against sqrt(KL to ref), in
+    /// row order: the over-optimisation picture of Gao et al. 2022 for runs evaluated as they train.
+    static func resultsChart(_ rows: [EvaluationRow], session: Session, _ args: Arguments) throws -> CommandResult {
+        let points = rows.filter { $0.heldOut.meanKL != nil && $0.heldOut.meanRewardScore != nil }
+        guard points.count >= 2 else {
+            throw args.error("`eval plot` needs two rows with a KL and a reward-model score; there \(points.count == 1 ? "is 1" : "are \(points.count)")",
+                             hint: "evaluate with a reference and a reward model loaded, e.g. `eval --as before`, train, `eval --as after`")
+        }
+        let x = points.map { max(0, $0.heldOut.meanKL!).squareRoot() }
+        let chart = ChartDisplay(
+            title: "eval rows: proxy and gold against sqrt(KL to ref)", xLabel: "sqrt(KL to ref)", yLabel: "mean score",
+            series: [ChartSeries(name: "proxy (RM score)", x: x, y: points.map { $0.heldOut.meanRewardScore! }),
+                     ChartSeries(name: "gold (labeler score)", x: x, y: points.map { $0.heldOut.meanLabelerScore })],
+            style: .linesAndPoints, height: 10, width: max(10, min(60, session.width - 12)))
+        let gold = points.map(\.heldOut.meanLabelerScore)
+        let peak = gold.indices.max { gold[$0] < gold[$1] || (gold[$0] == gold[$1] && $0 > $1) }!
+        let note = "points in row order (\(points.map(\.label).joined(separator: ", "))); the gold is highest at " +
+            "\(points[peak].label) (\(String(format: "%.2f", gold[peak])), sqrt KL \(String(format: "%.2f", x[peak])))"
+        return CommandResult([.chart(chart), .text(Format.wrapHanging(note, width: session.width, hang: 2))], fields: [
+            "points": .array(points.indices.map { i in
+                .object(["model": .string(points[i].label), "sqrt_kl": .number(x[i]),
+                         "proxy": .number(points[i].heldOut.meanRewardScore!), "gold": .number(gold[i])])
+            }),
+        ], style: session.renderStyle)
     }
 
     static func resultsTable(_ rows: [EvaluationRow], session: Session) -> CommandResult {
