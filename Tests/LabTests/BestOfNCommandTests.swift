@@ -108,8 +108,8 @@ extension PipelineCommandTests {
         #expect(outcome.ok, "\(outcome.stderr)")
         #expect(peekRandom(session) == before)      // its own seeded random numbers, like eval
         #expect(outcome.stdout.contains("best-of-n on 3 held-out prompts (4 samples each"))
-        #expect(outcome.stdout.contains(" 2  0.1931   0.4395"))
-        #expect(outcome.stdout.contains(" 4  0.6363   0.7977"))
+        #expect(outcome.stdout.contains("2  0.1931   0.4395"))
+        #expect(outcome.stdout.contains("4  0.6363   0.7977"))
         #expect(outcome.stdout.contains("gold peaks at n = "))
         #expect(outcome.stdout.contains("proxy (reward model)") && outcome.stdout.contains("gold (labeler)"))
         #expect(run(tinySessionWithReward(), "bestof curve 4 --prompts 3").stdout == outcome.stdout)

@@ -174,6 +174,8 @@ extension Command {
             verdict += " at the largest n: no over-optimisation up to n = \(last.n)"
         }
         displays.append(.text(verdict))
+        displays.append(.text(String(format: "all %d samples: proxy %.2f, gold %.2f (what n = 1 estimates from one sample per prompt)",
+                                     samples.count, mean(proxy), mean(gold))))
         // Gao et al. measure both rewards from their value at n = 1 (R(0) = 0): the gains share a
         // unit and an origin, so one chart shows them.
         let x = points.map { $0.kl.squareRoot() }
@@ -184,6 +186,7 @@ extension Command {
             style: .linesAndPoints, height: 10, width: max(10, min(60, session.width - 12)))))
         return CommandResult(displays, fields: [
             "prompts": .int(questions.count), "samples_per_prompt": .int(maxN), "gold_peak_n": .int(points[peak].n),
+            "proxy_all_samples": .number(mean(proxy)), "gold_all_samples": .number(mean(gold)),
             "points": .array(points.map {
                 .object(["n": .int($0.n), "kl": .number($0.kl), "proxy": .number($0.proxy), "gold": .number($0.gold),
                          "gold_interval": .array([.number($0.interval.low), .number($0.interval.high)]),

@@ -90,7 +90,8 @@ extension Command {
             throw args.error("`eval plot` needs two rows with a KL and a reward-model score; there \(points.count == 1 ? "is 1" : "are \(points.count)")",
                              hint: "evaluate with a reference and a reward model loaded, e.g. `eval --as before`, train, `eval --as after`")
         }
-        let x = points.map { max(0, $0.heldOut.meanKL!).squareRoot() }
+        // KL as the table shows it: below 0.005 (a model against itself, up to rounding) is 0.
+        let x = points.map { $0.heldOut.meanKL! < 0.005 ? 0 : $0.heldOut.meanKL!.squareRoot() }
         let chart = ChartDisplay(
             title: "eval rows: proxy and gold against sqrt(KL to ref)", xLabel: "sqrt(KL to ref)", yLabel: "mean score",
             series: [ChartSeries(name: "proxy (RM score)", x: x, y: points.map { $0.heldOut.meanRewardScore! }),
