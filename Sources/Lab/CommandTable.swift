@@ -51,7 +51,7 @@ public struct CommandTable {
     /// Every command the `rlhf` REPL has. Pipeline verbs go before the session commands.
     public static var standard: CommandTable {
         CommandTable([
-        ] + Command.trainingCommands + Command.samplingCommands + Command.feedbackCommands + [.reward] + Command.policyCommands + [.eval] + Command.inspectionCommands + Command.viewCommands + Command.lessonCommands + Command.sessionCommands + Command.modelCommands)
+        ] + Command.trainingCommands + Command.samplingCommands + Command.feedbackCommands + [.reward] + Command.policyCommands + [.bestof, .eval] + Command.inspectionCommands + Command.viewCommands + Command.lessonCommands + Command.sessionCommands + Command.modelCommands)
     }
 
     public mutating func add(_ command: Command) {

@@ -32,13 +32,25 @@ public struct EvaluationReport: Sendable {
 /// Samples `samplesPerPrompt` responses per prompt from `model` and judges them.
 /// With an `opponent`, as many independent opponent samples are drawn and compared one to one
 /// by the labeler. With a `reference`, the KL of the model's samples to it is measured.
+///
+/// With `bestOf`, the model judged is the best-of-n policy: each of its samples is the
+/// highest-scoring of n samples of `model` (scored by the picker: the reward model or the
+/// labeler), and its KL is the analytic KL(best-of-n || model) = log n - (n - 1) / n, not a
+/// measurement (so it is the KL to the reference only when `model` is the reference).
 public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int, encoder: Encoder,
                      labeler: any Labeler, reward: RewardFunction? = nil, opponent: GPT2Model? = nil,
-                     reference: GPT2Model? = nil, sampling: SamplingSettings, seed: UInt64) -> EvaluationReport {
+                     reference: GPT2Model? = nil, sampling: SamplingSettings, seed: UInt64,
+                     bestOf: (n: Int, picker: RewardFunction)? = nil) -> EvaluationReport {
     var rng = RandomGenerator(seed: seed)
     let repeated = prompts.flatMap { [String](repeating: $0, count: samplesPerPrompt) }
     let promptTokens = repeated.map(encoder.prompt)
-    let samples = sampleResponses(model, prompts: promptTokens, settings: sampling, eos: encoder.eos, rng: &rng)
+    let samples: [SampledResponse]
+    if let bestOf {
+        samples = sampleBestOfN(model, questions: repeated, n: bestOf.n, picker: bestOf.picker, encoder: encoder,
+                                settings: sampling, rng: &rng)
+    } else {
+        samples = sampleResponses(model, prompts: promptTokens, settings: sampling, eos: encoder.eos, rng: &rng)
+    }
     let texts = samples.map { encoder.text($0.tokens) }
     let judgements = zip(repeated, texts).map { labeler.judge(prompt: $0, response: $1) }
     let n = Double(max(1, texts.count))
@@ -60,8 +72,8 @@ public func evaluate(model: GPT2Model, prompts: [String], samplesPerPrompt: Int,
         winRate = wins / n
     }
 
-    var meanKL: Double? = nil
-    if let reference {
+    var meanKL: Double? = bestOf.map { bestOfNKL($0.n) }
+    if let reference, bestOf == nil {
         let batch = TokenBatch(sequences: zip(promptTokens, samples).map { $0 + $1.tokens },
                                promptLengths: promptTokens.map(\.count), pad: encoder.pad)
         let temperature = sampling.temperature == 0 ? 1 : sampling.temperature
