@@ -84,6 +84,10 @@ public final class Session {
     /// lines itself, and the text it returns is printed after the line's output and added to
     /// that outcome's `stdout`. Blank lines and comments do not call it.
     public var afterLine: ((CommandOutcome) -> String)?
+    /// False in the Jupyter kernel: a top-level line's result and error are kept for the
+    /// transcript but not printed; the kernel shows them from the returned outcome as
+    /// `execute_result` / `display_data` and `error` messages.
+    public var printsOutcome = true
     /// Set by `:quit`; the REPL stops reading.
     public var quitRequested = false
     /// Lines that failed so far (a script's exit code is non-zero when this is).
@@ -180,6 +184,8 @@ public final class Session {
                 if jsonOutput { json = true }
                 return result
             }
+            let muted = console.isMuted
+            console.isMuted = muted || (!printsOutcome && executeDepth == 1)
             if json {
                 var fields = result.fields
                 fields["command"] = .string(command.name)
@@ -188,6 +194,7 @@ public final class Session {
             } else if !result.text.isEmpty {
                 console.out(result.text)
             }
+            console.isMuted = muted
             outcome.result = result
             repeatable = command.repeatsOnEmptyLine
         } catch {
@@ -195,7 +202,10 @@ public final class Session {
             outcome.ok = false
             outcome.error = labError
             failureCount += 1
+            let muted = console.isMuted
+            console.isMuted = muted || (!printsOutcome && executeDepth == 1)
             report(labError, command: outcome.command, location: location, json: json)
+            console.isMuted = muted
         }
         executeDepth -= 1
         outcome.stdout = console.text(since: start, stream: .out)

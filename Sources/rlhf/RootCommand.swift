@@ -15,7 +15,7 @@ struct RLHF: ParsableCommand {
             come from -c, from a script (`rlhf run FILE`) or from a pipe (`echo ':show' | rlhf`).
             """,
         version: LabInfo.version,
-        subcommands: [Run.self, Check.self, Bench.self, Fuzz.self]
+        subcommands: [Run.self, Check.self, Bench.self, Fuzz.self, KernelCommand.self]
     )
 
     @OptionGroup var options: SessionOptions

@@ -1,0 +1,18 @@
+import Foundation
+import Lab
+
+/// What the notebook shows for a command's result: a MIME bundle, keyed by MIME type
+/// (jupyter_client `docs/messaging.rst`, "Display Data"). `text/plain` is always the text the
+/// terminal prints. This is the one function to switch when Lab renders results as HTML
+/// tables and SVG charts: add `text/html` and `image/svg+xml` here.
+///
+/// Returns [:] for a result with nothing to show (the notebook then shows no Out[N]).
+public func mimeBundle(for result: CommandResult, session: Session, json: Bool = false) -> [String: JSONValue] {
+    if json {
+        var fields = result.fields
+        fields["ok"] = .bool(true)
+        return ["text/plain": .string(JSONValue.object(fields).encoded), "application/json": .object(fields)]
+    }
+    guard !result.text.isEmpty else { return [:] }
+    return ["text/plain": .string(result.text)]
+}
