@@ -28,7 +28,8 @@ struct KernelCommand: ParsableCommand {
         let connection: ConnectionFile
         do { connection = try ConnectionFile.read(connectionFile) }
         catch let error as LabError { throw ValidationError(error.message + (error.hint.map { " (\($0))" } ?? "")) }
-        let session = try options.makeSession()
+        // never a terminal: no colour codes, no progress bars drawn with \r; output goes to the notebook
+        let session = try options.makeSession(console: Console(writesToTerminal: true, isTerminal: false))
         Interrupt.exitsOnThirdPress = false   // interrupting a notebook never ends its session
         Interrupt.installHandler()
         let kernel = try Kernel(connection: connection, session: session)

@@ -43,8 +43,8 @@ struct SessionOptions: ParsableArguments {
     var threads: [Int] = []
 
     /// A fresh session with these options applied, checked exactly like :set.
-    func makeSession() throws -> Session {
-        let session = Session()
+    func makeSession(console: Console = Console()) throws -> Session {
+        let session = Session(console: console)
         do {
             if json { try session.settings.set("output", to: "json") }
             if let seed { try session.settings.set("seed", to: String(seed)) }
