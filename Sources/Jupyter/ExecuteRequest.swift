@@ -7,7 +7,8 @@ import Lab
 ///
 ///     status busy -> execute_input -> stream ... / display_data ... -> execute_result | error -> status idle
 ///
-/// What a command prints while it runs (training step lines) is a `stream` as it happens. The
+/// What a command prints while it runs (training step lines) is a `stream` as it happens, and
+/// its progress bar a display that updates in place (`LiveDisplay`). The
 /// result of the last line is the `execute_result` (Out[N]); results of earlier lines are
 /// `display_data`. The first failing line stops the cell: an `error` message and a reply with
 /// `status: error`. An interrupt stops the running command at its next step boundary (its
@@ -39,6 +40,9 @@ extension Kernel {
             publisher.publish("stream", ["name": stream == .out ? "stdout" : "stderr", "text": .string(text)], parent: parent)
         }
         defer { session.console.sink = Kernel.discard }
+        let live = LiveDisplay(publisher: publisher, parent: parent)
+        if !silent { ProgressBar.live = { live.show($0) } }
+        defer { ProgressBar.live = nil }
 
         let lines = code.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         let commandLines = lines.indices.filter { Kernel.isCommand(lines[$0]) }
@@ -47,6 +51,7 @@ extension Kernel {
             let pressesBefore = Interrupt.totalPresses
             let outcome = session.execute(line: lines[index])
             session.quitRequested = false   // `:quit` ends a terminal session, never the notebook's kernel
+            live.flush()
             if !outcome.ok, let error = outcome.error {
                 failure = CellFailure(error: error, line: lines[index], lineNumber: index + 1, cellLines: commandLines.count)
                 break

@@ -22,12 +22,14 @@ public final class ProgressBar {
 
     /// Redraws the bar after `done` of `total` steps, with an optional note (`loss 2.3026`).
     public func update(_ done: Int, note: String = "") {
-        guard enabled else { return }
+        guard enabled || ProgressBar.live != nil else { return }
         let fraction = Double(done) / Double(total)
         let elapsed = Date().timeIntervalSince(started)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let text = "\(title) \(Bars.bar(fraction, width: 20, unicode: unicode)) \(done)/\(total)"
             + (note.isEmpty ? "" : "  " + note) + "  eta " + ProgressBar.clock(eta)
+        ProgressBar.live?(LiveProgress(title: title, done: done, total: total, text: text))
+        guard enabled else { return }
         console.transient("\r" + text + "\u{1B}[K")
     }
 

@@ -98,6 +98,26 @@ class InterruptTests(unittest.TestCase):
         self.assertEqual(reply["content"]["status"], "ok")
 
 
+class OutputTests(unittest.TestCase):
+    def test_training_streams_its_lines_and_updates_one_progress_display(self):
+        km, kc, _ = start(self)
+        self.addCleanup(stop, km, kc)
+        reply, messages = run_cell(kc, ":new policy\npretrain 40")
+        self.assertEqual(reply["content"]["status"], "ok")
+        kinds = [m["msg_type"] for m in messages]
+        streams = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+        self.assertIn("pretrain step 1 ", streams)
+        self.assertIn("pretrain step 40 ", streams)
+        shown = [m for m in messages if m["msg_type"] == "display_data" and m["content"].get("transient")]
+        self.assertEqual(len(shown), 1, kinds)
+        display_id = shown[0]["content"]["transient"]["display_id"]
+        updates = [m for m in messages if m["msg_type"] == "update_display_data"]
+        self.assertGreaterEqual(len(updates), 1, kinds)
+        self.assertTrue(all(m["content"]["transient"]["display_id"] == display_id for m in updates))
+        self.assertIn("40/40", updates[-1]["content"]["data"]["text/plain"])
+        self.assertEqual(kinds[-2], "execute_result", kinds)
+
+
 class BadInputTests(unittest.TestCase):
     def test_dropped_messages_leave_the_kernel_answering(self):
         km, kc, log = start(self)
