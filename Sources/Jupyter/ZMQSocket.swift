@@ -50,8 +50,10 @@ public final class ZMQSocket: @unchecked Sendable {
         self.handle = handle
         var linger: Int32 = 1000   // at close, try for 1 s to deliver what is queued (the shutdown reply)
         zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
-        // A hard cap per frame: a peer sending more is disconnected before the bytes are stored.
-        var largestFrame = Int64(WireMessage.maximumBytes + 1024)
+        // A hard cap per frame, far above the message limit: a peer sending more is disconnected
+        // by libzmq before the bytes are stored; smaller oversized messages reach `receive`,
+        // which drops them with a line on stderr.
+        var largestFrame = Int64(4 * WireMessage.maximumBytes)
         zmq_setsockopt(handle, ZMQ_MAXMSGSIZE, &largestFrame, MemoryLayout<Int64>.size)
         if kind == .subscriber { zmq_setsockopt(handle, ZMQ_SUBSCRIBE, "", 0) }
     }

@@ -145,6 +145,8 @@ class BadInputTests(unittest.TestCase):
         self.assertTrue(any("not valid JSON" in line or "bad signature" in line for line in lines), lines)
         self.assertTrue(any("no_such_request" in line for line in lines), lines)
         self.assertTrue(any("without a code" in line for line in lines), lines)
+        self.assertTrue(any("over the limit" in line for line in lines), lines)
+        self.assertTrue(any("delimiter" in line for line in lines), lines)
 
 
 class LifecycleTests(unittest.TestCase):
