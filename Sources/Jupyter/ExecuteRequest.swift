@@ -13,7 +13,8 @@ import Lab
 /// `display_data`. The first failing line stops the cell: an `error` message and a reply with
 /// `status: error`. An interrupt stops the running command at its next step boundary (its
 /// finished steps are kept); the rest of the cell does not run and the reply is an error, so
-/// the notebook stops its queue as well. `silent` publishes nothing; `store_history` (default
+/// the notebook stops its queue as well. After a failure with `stop_on_error` (the default), the
+/// cells already queued are answered `aborted` without running. `silent` publishes nothing; `store_history` (default
 /// true) counts the cell in `execution_count` and the history.
 extension Kernel {
     func execute(_ request: WireMessage, on socket: ZMQSocket) {
@@ -57,7 +58,8 @@ extension Kernel {
                 break
             }
             if !silent, let result = outcome.result {
-                let data = mimeBundle(for: result, session: session, json: Kernel.printsJSON(lines[index], session: session))
+                let data = mimeBundle(for: result, session: session, json: Kernel.printsJSON(lines[index], session: session),
+                                      command: outcome.command)
                 if !data.isEmpty {
                     if index == commandLines.last {
                         publisher.publish("execute_result", ["execution_count": .int(executionCount), "data": .object(data), "metadata": [:]], parent: parent)
@@ -84,6 +86,7 @@ extension Kernel {
             reply["status"] = "ok"
         }
         self.reply(to: request, on: socket, reply)
+        if failure != nil && (content["stop_on_error"]?.boolValue ?? true) { abortQueuedExecutes() }
     }
 
     /// Where the console writes between cells: nowhere (nothing runs then).

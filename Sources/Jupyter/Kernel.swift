@@ -29,6 +29,10 @@ public final class Kernel: @unchecked Sendable {
     /// This kernel's session id (in the header of every message it sends).
     let kernelSession = UUID().uuidString.lowercased()
 
+    /// The `kernel_info_reply`, made once at start: the control thread answers it too, and
+    /// must not read the session while a command changes it.
+    let kernelInfo: [String: JSONValue]
+
     /// Counts `execute_request`s with `store_history` (shown as `In [N]`).
     var executionCount = 0
     /// The cells run so far, for `history_request`: (execution count, code).
@@ -63,6 +67,7 @@ public final class Kernel: @unchecked Sendable {
         self.connection.heartbeatPort = Kernel.port(try hb.bind(connection.endpoint(port: connection.heartbeatPort)), connection.heartbeatPort)
         heartbeat = Heartbeat(socket: hb)
         publisher = Publisher(socket: iopub, signer: signer, session: kernelSession, log: { _ in })
+        kernelInfo = KernelInfo.content(session: session)
         publisher.log = { [unowned self] in self.log($0) }
         session.printsOutcome = false
         session.console.sink = Kernel.discard
@@ -110,6 +115,26 @@ public final class Kernel: @unchecked Sendable {
                 catch { log("\(channel): dropped a message: \(error)"); continue }
                 handle(request, on: socket, channel: channel)
             }
+        }
+    }
+
+    /// After a cell failed with `stop_on_error` (the default), the `execute_request`s already
+    /// waiting on the shell socket are answered `status: aborted` without running (a reply and
+    /// no status messages), as ipykernel does: "Run All" stops at the failing cell. It runs
+    /// after the failed cell's reply and before its idle status, so a cell sent after the idle
+    /// runs. Other waiting requests are handled as usual.
+    func abortQueuedExecutes() {
+        // a cell sent together with the failed one may still be on its way: wait 20 ms for more
+        while case .frames(let frames)? = try? shell.receive(milliseconds: 20) {
+            guard let request = try? WireMessage.parse(frames, signer: signer) else {
+                log("shell: dropped a message while aborting the queue")
+                continue
+            }
+            guard request.type == "execute_request" else {
+                handle(request, on: shell, channel: "shell")
+                continue
+            }
+            reply(to: request, on: shell, ["status": "aborted"])
         }
     }
 

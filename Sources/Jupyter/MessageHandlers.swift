@@ -12,7 +12,7 @@ extension Kernel {
         let content = request.content
         switch (request.type, channel) {
         case ("kernel_info_request", _):
-            reply(to: request, on: socket, KernelInfo.content(session: session))
+            reply(to: request, on: socket, kernelInfo)
         case ("execute_request", "shell"):
             execute(request, on: socket)
         case ("complete_request", "shell"):

@@ -7,10 +7,13 @@ import Lab
 /// tables and SVG charts: add `text/html` and `image/svg+xml` here.
 ///
 /// Returns [:] for a result with nothing to show (the notebook then shows no Out[N]).
-public func mimeBundle(for result: CommandResult, session: Session, json: Bool = false) -> [String: JSONValue] {
+/// With `json` (`:set output json` or `--json`) the bundle holds the JSON object the terminal
+/// prints, as text/plain and application/json.
+public func mimeBundle(for result: CommandResult, session: Session, json: Bool = false, command: String? = nil) -> [String: JSONValue] {
     if json {
         var fields = result.fields
         fields["ok"] = .bool(true)
+        if let command { fields["command"] = .string(command) }
         return ["text/plain": .string(JSONValue.object(fields).encoded), "application/json": .object(fields)]
     }
     guard !result.text.isEmpty else { return [:] }

@@ -118,6 +118,30 @@ class OutputTests(unittest.TestCase):
         self.assertEqual(kinds[-2], "execute_result", kinds)
 
 
+class QueueTests(unittest.TestCase):
+    def test_cells_queued_after_a_failing_cell_are_aborted(self):
+        km, kc, _ = start(self)
+        self.addCleanup(stop, km, kc)
+        failing = kc.execute(":frobnicate")
+        queued = kc.execute(":show seed")
+        replies = {}
+        for _ in range(2):
+            reply = kc.get_shell_msg(timeout=10)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
+        self.assertEqual(replies, {failing: "error", queued: "aborted"})
+        while True:   # the kernel is busy with the failed cell until its idle status
+            msg = kc.get_iopub_msg(timeout=10)
+            if msg["parent_header"].get("msg_id") == failing and msg["content"].get("execution_state") == "idle":
+                break
+        reply, _ = run_cell(kc, ":show seed")   # a cell sent after that runs
+        self.assertEqual(reply["content"]["status"], "ok")
+        no_stop = kc.execute(":frobnicate", stop_on_error=False)
+        after = kc.execute(":show seed")
+        statuses = [kc.get_shell_msg(timeout=10)["content"]["status"] for _ in range(2)]
+        self.assertEqual(statuses, ["error", "ok"])
+        del no_stop, after
+
+
 class BadInputTests(unittest.TestCase):
     def test_dropped_messages_leave_the_kernel_answering(self):
         km, kc, log = start(self)
