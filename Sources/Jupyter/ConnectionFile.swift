@@ -9,7 +9,7 @@ import Lab
 ///      "signature_scheme": "hmac-sha256", "key": "a0436f6c-1916-498b-8eb9-e81ab9368e84"}
 ///
 /// The kernel binds one socket per port; a port of 0 means "any free port" (the in-process
-/// tests use it, and `Kernel.ports` says which ones were chosen).
+/// tests use it, and `Kernel.connection` says which ones were chosen).
 public struct ConnectionFile: Equatable, Sendable {
     /// "tcp" or "ipc" (then the endpoint is `ipc://IP-PORT`, as jupyter_client writes it).
     public var transport: String

@@ -60,11 +60,11 @@ public final class Kernel: @unchecked Sendable {
         stdinSocket = try ZMQSocket(context, kind: .router)
         let iopub = try ZMQSocket(context, kind: .publisher)
         let hb = try ZMQSocket(context, kind: .reply)
-        self.connection.shellPort = Kernel.port(try shell.bind(connection.endpoint(port: connection.shellPort)), connection.shellPort)
-        self.connection.controlPort = Kernel.port(try control.bind(connection.endpoint(port: connection.controlPort)), connection.controlPort)
-        self.connection.stdinPort = Kernel.port(try stdinSocket.bind(connection.endpoint(port: connection.stdinPort)), connection.stdinPort)
-        self.connection.iopubPort = Kernel.port(try iopub.bind(connection.endpoint(port: connection.iopubPort)), connection.iopubPort)
-        self.connection.heartbeatPort = Kernel.port(try hb.bind(connection.endpoint(port: connection.heartbeatPort)), connection.heartbeatPort)
+        self.connection.shellPort = try Kernel.bind(shell, port: connection.shellPort, connection)
+        self.connection.controlPort = try Kernel.bind(control, port: connection.controlPort, connection)
+        self.connection.stdinPort = try Kernel.bind(stdinSocket, port: connection.stdinPort, connection)
+        self.connection.iopubPort = try Kernel.bind(iopub, port: connection.iopubPort, connection)
+        self.connection.heartbeatPort = try Kernel.bind(hb, port: connection.heartbeatPort, connection)
         heartbeat = Heartbeat(socket: hb)
         publisher = Publisher(socket: iopub, signer: signer, session: kernelSession, log: { _ in })
         kernelInfo = KernelInfo.content(session: session)
@@ -73,9 +73,11 @@ public final class Kernel: @unchecked Sendable {
         session.console.sink = Kernel.discard
     }
 
-    /// The port at the end of a bound endpoint (`tcp://127.0.0.1:53794`), or `fallback`.
-    static func port(_ endpoint: String, _ fallback: Int) -> Int {
-        endpoint.split(separator: ":").last.flatMap { Int($0) } ?? fallback
+    /// Binds a socket to the connection's endpoint for `port`; returns the port bound (the one
+    /// libzmq chose when `port` is 0; ipc endpoints keep `port`).
+    static func bind(_ socket: ZMQSocket, port: Int, _ connection: ConnectionFile) throws -> Int {
+        let endpoint = try socket.bind(connection.endpoint(port: port))   // tcp://127.0.0.1:53794
+        return endpoint.split(separator: ":").last.flatMap { Int($0) } ?? port
     }
 
     /// Runs until a `shutdown_request`: publishes `starting`, starts the heartbeat and control
