@@ -2,7 +2,7 @@
 #   make run    install missing system packages, build in release mode, start the REPL
 #   make test   install missing system packages, run the whole test suite
 SWIFT ?= swift
-APT_PACKAGES = libedit-dev libopenblas-dev pkg-config tmux
+APT_PACKAGES = libedit-dev libopenblas-dev libssl-dev libzmq3-dev pkg-config python3-venv tmux
 
 .PHONY: run test build deps bench
 
@@ -32,6 +32,7 @@ test: deps
 	$(SWIFT) build -c release
 	$(SWIFT) test -c release
 	bash Tests/repl-tmux.sh
+	bash Tests/jupyter/run.sh
 	.build/release/rlhf check
 	.build/release/rlhf notebook --check
 	.build/release/rlhf bench --config tiny --quick

@@ -8,6 +8,7 @@
 //   Stages    -> pre-training, SFT, sampling, preferences, reward model, policy optimisation
 //   TinyWorld -> the lessons' tiny world: corpus, prompts, rule labeler
 //   Lab       -> REPL, commands, rendering, lessons
+//   Jupyter   -> the Jupyter kernel: connection file, signed wire messages, sockets, handlers
 //   rlhf      -> the executable
 import PackageDescription
 
@@ -36,6 +37,12 @@ let package = Package(
         .systemLibrary(
             name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(
+            name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
         .target(name: "VectorExp", swiftSettings: vectorExpSettings),
@@ -44,16 +51,18 @@ let package = Package(
         .target(name: "Stages", dependencies: ["Numerics", "GPT2"]),
         .target(name: "TinyWorld", dependencies: ["Numerics", "GPT2", "Stages"]),
         .target(name: "Lab", dependencies: ["Numerics", "GPT2", "Stages", "TinyWorld", "CLibEdit"]),
+        .target(name: "Jupyter", dependencies: ["Lab", "CZeroMQ", "COpenSSL"], resources: [.copy("Resources")]),
         .executableTarget(
             name: "rlhf",
-            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Lab", "Jupyter", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StagesTests", dependencies: ["Stages"]),
         .testTarget(name: "TinyWorldTests", dependencies: ["TinyWorld"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"], exclude: ["Fixtures"]),  // read by path (#filePath)
         .testTarget(name: "BenchmarkTests", dependencies: ["Lab"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["Lab", "GPT2", "Stages"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Lab", "GPT2", "Stages", "Jupyter"]),
+        .testTarget(name: "JupyterTests", dependencies: ["Jupyter", "Lab", "CZeroMQ"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -13,6 +13,9 @@ public final class Console {
     public let isTerminal: Bool
     /// Captures without writing to the terminal while true (lesson mode's hidden setup lines).
     public var isMuted = false
+    /// When set, every write that would reach the terminal goes here instead (the Jupyter kernel
+    /// sends it to the notebook as a `stream` message while the command runs).
+    public var sink: ((Stream, String) -> Void)?
     /// Everything written since the session started (cleared after each top-level command).
     public private(set) var chunks: [(stream: Stream, text: String)] = []
 
@@ -33,6 +36,7 @@ public final class Console {
     public func write(_ text: String, to stream: Stream) {
         chunks.append((stream, ANSI.strip(text)))
         guard writesToTerminal && !isMuted else { return }
+        if let sink { sink(stream, text); return }
         let file = stream == .out ? rlhf_stdout() : rlhf_stderr()
         fputs(text, file)
         fflush(file)

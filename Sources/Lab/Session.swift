@@ -90,6 +90,10 @@ public final class Session {
     /// Where a running command shows progress and live charts that are redrawn in place (a
     /// notebook); nil in the terminal, which redraws a progress line instead.
     public weak var liveDisplay: LiveDisplaySink?
+    /// False in the Jupyter kernel: a top-level line's result and error are kept for the
+    /// transcript but not printed; the kernel shows them from the returned outcome as
+    /// `execute_result` / `display_data` and `error` messages.
+    public var printsOutcome = true
     /// Set by `:quit`; the REPL stops reading.
     public var quitRequested = false
     /// Lines that failed so far (a script's exit code is non-zero when this is).
@@ -186,6 +190,8 @@ public final class Session {
                 if jsonOutput { json = true }
                 return result
             }
+            let muted = console.isMuted
+            console.isMuted = muted || (!printsOutcome && executeDepth == 1)
             if json {
                 var fields = result.fields
                 fields["command"] = .string(command.name)
@@ -197,6 +203,7 @@ public final class Session {
             } else if !result.text.isEmpty {
                 console.out(result.text)
             }
+            console.isMuted = muted
             outcome.result = result
             repeatable = command.repeatsOnEmptyLine
         } catch {
@@ -204,7 +211,10 @@ public final class Session {
             outcome.ok = false
             outcome.error = labError
             failureCount += 1
+            let muted = console.isMuted
+            console.isMuted = muted || (!printsOutcome && executeDepth == 1)
             report(labError, command: outcome.command, location: location, json: json)
+            console.isMuted = muted
         }
         executeDepth -= 1
         outcome.stdout = console.text(since: start, stream: .out)

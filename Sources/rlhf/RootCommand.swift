@@ -15,7 +15,7 @@ struct RLHF: ParsableCommand {
             come from -c, from a script (`rlhf run FILE`) or from a pipe (`echo ':show' | rlhf`).
             """,
         version: LabInfo.version,
-        subcommands: [Run.self, Check.self, NotebookCommand.self, Bench.self, Fuzz.self]
+        subcommands: [Run.self, Check.self, NotebookCommand.self, Bench.self, Fuzz.self, KernelCommand.self]
     )
 
     @OptionGroup var options: SessionOptions
@@ -43,8 +43,8 @@ struct SessionOptions: ParsableArguments {
     var threads: [Int] = []
 
     /// A fresh session with these options applied, checked exactly like :set.
-    func makeSession() throws -> Session {
-        let session = Session()
+    func makeSession(console: Console = Console()) throws -> Session {
+        let session = Session(console: console)
         do {
             if json { try session.settings.set("output", to: "json") }
             if let seed { try session.settings.set("seed", to: String(seed)) }

@@ -43,16 +43,27 @@ public struct FuzzHarness {
         self.run = run
     }
 
-    /// Every harness, in the order `rlhf fuzz all` runs them.
-    public static let all: [FuzzHarness] = [
+    /// Every harness, in the order `rlhf fuzz all` runs them: Lab's own, then the registered ones.
+    public static var all: [FuzzHarness] { builtIn + registered }
+
+    static let builtIn: [FuzzHarness] = [
         .commandLine, .settings, .safetensors, .config, .wordTokenizer, .bpeTokenizer, .vocabMerges,
         .preferences, .promptCompletions,
     ]
 
+    /// Harnesses of modules above Lab (the Jupyter kernel's message parser), which Lab cannot
+    /// import: the executable and the tests register them before they fuzz.
+    nonisolated(unsafe) public private(set) static var registered: [FuzzHarness] = []
+
+    /// Adds a harness to `all` (once per name).
+    public static func register(_ harness: FuzzHarness) {
+        if !all.contains(where: { $0.name == harness.name }) { registered.append(harness) }
+    }
+
     public static func named(_ name: String) -> FuzzHarness? { all.first { $0.name == name } }
 
     /// JSON punctuation and literals, shared by the JSON formats.
-    static let jsonTokens = ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "false", "\\u0000", "\\ud800", "\\\"",
+    public static let jsonTokens = ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "false", "\\u0000", "\\ud800", "\\\"",
                              "{\"a\":", "[[[[[[[[", "]]]]]]]]", "\"\":", " ", "\n", "\u{FEFF}", "\u{FFFD}", "é"]
 }
 

@@ -67,13 +67,14 @@ extension Command {
             "  zero_std \(Format.number($0.metric("frac_reward_zero_std") ?? 0, decimals: 2))" +
             "  kl \(Format.number($0.metric("kl") ?? 0))  clip \(Format.number($0.metric("clip_ratio/region_mean") ?? 0, decimals: 3))"
         }
-        let (reports, text, fields) = try run.run(stage, steps: steps)
-        return CommandResult(text: stepSummary(reports.last, stage: stage, reward: reward, runText: text), fields: fields)
+        let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
+        return CommandResult(stepSummary(reports.last, stage: stage, reward: reward, runDisplays: runDisplays), fields: fields,
+                             style: session.renderStyle)
     }
 
     /// The text after a `grpo` run: where the rewards came from, the last step's TRL metrics,
     /// what iterations 1 means for the ratio, the run summary and a pointer to `grpo table`.
-    static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runText: String) -> String {
+    static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runDisplays: [Display]) -> [Display] {
         var lines: [String] = reward.labeler == nil ? [] : ["rewards by \(reward.source) (rl.reward labeler), not a reward model"]
         if let last {
             lines.append("last step: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "))
@@ -85,9 +86,8 @@ extension Command {
                 lines.append("grpo.iterations 1: each batch is used once, by the policy that sampled it, so ratio = 1 exactly and nothing clips")
             }
         }
-        lines.append(runText)
-        lines.append("(`grpo table 1` shows the first group of the last step)")
-        return lines.joined(separator: "\n")
+        let before: [Display] = lines.isEmpty ? [] : [.text(lines.joined(separator: "\n"))]
+        return before + runDisplays + [.text("(`grpo table 1` shows the first group of the last step)")]
     }
 
     /// One group of the last step: prompt, each response's reward, advantage and token count,
@@ -110,22 +110,23 @@ extension Command {
         let rows = group.responses.indices.map { i -> [String] in
             ["\(i + 1)", Format.number(group.rewards[i]), Format.number(group.advantages[i]), "\(group.tokenCounts[i])", group.responses[i]]
         }
-        lines.append(TextTable(headers: ["#", "reward", "advantage", "tokens", "response"], rows: rows,
-                               alignments: [.right, .right, .right, .right, .left]).render(maxWidth: session.width))
+        var displays: [Display] = [.text(lines.joined(separator: "\n")),
+                                   .table(TableDisplay(headers: ["#", "reward", "advantage", "tokens", "response"], rows: rows,
+                                                       alignments: [.right, .right, .right, .right, .left], maxWidth: session.width))]
         if group.hasZeroStd {
             let zeroGroups = stage.lastGroups.filter(\.hasZeroStd).count
-            lines.append("every reward is \(Format.number(group.rewards[0])): std 0, so every advantage is 0 and this group adds " +
+            displays.append(.text("every reward is \(Format.number(group.rewards[0])): std 0, so every advantage is 0 and this group adds " +
                          "nothing to the policy loss\(stage.settings.beta > 0 ? " (only the KL term moves it)" : ""). " +
                          "\(zeroGroups) of \(stage.lastGroups.count) groups were like this (frac_reward_zero_std " +
-                         "\(Format.number(Double(zeroGroups) / Double(stage.lastGroups.count), decimals: 2))).")
+                         "\(Format.number(Double(zeroGroups) / Double(stage.lastGroups.count), decimals: 2)))."))
         }
-        return CommandResult(text: lines.joined(separator: "\n"), fields: [
+        return CommandResult(displays, fields: [
             "group": .int(index + 1), "prompt": .string(group.prompt), "mean": .number(group.mean),
             "std": .number(group.standardDeviation), "zero_std": .bool(group.hasZeroStd),
             "responses": .array(group.responses.indices.map { i in
                 .object(["response": .string(group.responses[i]), "reward": .number(group.rewards[i]),
                          "advantage": .number(group.advantages[i]), "tokens": .int(group.tokenCounts[i])])
             }),
-        ])
+        ], style: session.renderStyle)
     }
 }
