@@ -55,6 +55,9 @@ final class LiveDisplay: LiveDisplaySink {
 
     private func publish(_ type: String, _ displays: [Display], id: String) {
         let data = MimeBundle.of(displays, style: style).mapValues { JSONValue.string($0) }
-        publisher.publish(type, ["data": .object(data), "metadata": [:], "transient": ["display_id": .string(id)]], parent: parent)
+        // metadata rlhf.live marks a redrawn display, so a saved notebook's reader can tell it
+        // from a command's result (the lesson-notebook test skips it).
+        publisher.publish(type, ["data": .object(data), "metadata": ["rlhf": ["live": true]],
+                                 "transient": ["display_id": .string(id)]], parent: parent)
     }
 }

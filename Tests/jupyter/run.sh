@@ -29,7 +29,7 @@ export JUPYTER_PLATFORM_DIRS=1 PYTHONDONTWRITEBYTECODE=1
 export RLHF_BINARY="$binary"
 
 started=$(date +%s)
-if (cd Tests/jupyter && "$venv/bin/python" -m unittest -v test_kernel test_client); then
+if (cd Tests/jupyter && "$venv/bin/python" -m unittest -v test_kernel test_client test_notebooks); then
     echo "jupyter tests: ok in $(( $(date +%s) - started )) s"
 else
     echo "jupyter tests: FAILED (see above)"

@@ -87,7 +87,9 @@ public enum LessonNotebook {
         var setupDone = false
         func addSetupCell() throws {
             setupDone = true
-            _ = try? session.settings.set("seed", to: "0")   // as in a fresh kernel: `:seed N` says 0 -> N
+            // As in a fresh kernel: `:seed N` says 0 -> N, `:set width W` says 100 -> W.
+            _ = try? session.settings.set("seed", to: "0")
+            _ = try? session.settings.set("width", to: "100")
             var lines = [":seed \(lesson.frontMatter.seed)"]
             if lesson.frontMatter.width != 100 { lines.append(":set width \(lesson.frontMatter.width)") }
             executionCount += 1
