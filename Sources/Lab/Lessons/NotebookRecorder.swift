@@ -51,7 +51,18 @@ final class NotebookRecorder {
         takeStreams(upTo: chunks.count - kept)
         if kept == 1 { seenOut += chunks[chunks.count - 1].text; cursor = chunks.count }
         guard !result.displays.isEmpty else { return }
-        outputs.append(.result(data: MimeBundle.of(result.displays, style: result.style), executionCount: nil))
+        outputs.append(.result(data: NotebookRecorder.storedBundle(MimeBundle.of(result.displays, style: result.style)), executionCount: nil))
+    }
+
+    /// The bundle a notebook file keeps. JupyterLab opens a notebook from disk *untrusted*: it
+    /// sanitises text/html, which strips inline SVG and leaves its labels run together, and it
+    /// does not draw image/svg+xml at all, falling back to text/plain. So a stored result keeps
+    /// text/html only when it has no SVG in it (tables), and the terminal's text otherwise;
+    /// after Run All the kernel's own outputs are trusted and drawn as pictures.
+    static func storedBundle(_ bundle: [String: String]) -> [String: String] {
+        var stored = bundle
+        if let html = stored["text/html"], html.contains("<svg") { stored["text/html"] = nil }
+        return stored
     }
 
     private func takeStreams(upTo end: Int) {
