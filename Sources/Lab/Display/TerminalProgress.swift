@@ -63,7 +63,10 @@ public final class ProgressBar {
     }
 
     /// Removes the bar so the next output starts on a clean line; the bar ends for good.
-    public func finish() {
+    /// With `done`, a notebook's live display is drawn once more at that step first (the last
+    /// redraw may have been skipped to keep to four a second, or the run stopped early).
+    public func finish(_ done: Int? = nil, note: String = "", losses: [Double] = []) {
+        if let live, let done { live.show(liveDisplays(display(done, note: note), losses: losses), id: liveID) }
         if let live { live.finish(id: liveID) }
         clearLine()
     }

@@ -36,7 +36,7 @@ struct TrainingRun {
             }
             progress.update(index + 1, note: "loss \(Format.number(report.loss))") { reports.map(\.loss) }
         }
-        progress.finish()
+        progress.finish(reports.count, note: reports.last.map { "loss \(Format.number($0.loss))" } ?? "", losses: reports.map(\.loss))
         var lines: [Display] = []
         if let first = reports.first, let last = reports.last {
             var summary = "\(stageName): \(reports.count) step\(reports.count == 1 ? "" : "s") (\(first.step)-\(last.step)), " +
