@@ -23,14 +23,7 @@ struct Check: ParsableCommand {
     var update = false
 
     func run() throws {
-        var paths = files
-        if paths.isEmpty {
-            guard let folder = LabPaths.lessons else {
-                throw ValidationError("no lessons folder found (run from the project folder, or set RLHF_HOME)")
-            }
-            paths = LessonChecker.lessonFiles(in: folder).map { Check.display($0.path) }
-            if paths.isEmpty { throw ValidationError("no NN-name.md lessons in \(folder.path)") }
-        }
+        let paths = try Check.lessonPaths(files)
         var failed = 0, blocks = 0
         for path in paths {
             do {
@@ -54,6 +47,18 @@ struct Check: ParsableCommand {
             print(failed == 0 ? "\(paths.count) lessons, \(blocks) blocks ok" : "\(failed) of \(paths.count) lessons failed")
         }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The files given, or every NN-name.md lesson in the lessons folder (`rlhf check` and
+    /// `rlhf notebook` without files).
+    static func lessonPaths(_ files: [String]) throws -> [String] {
+        guard files.isEmpty else { return files }
+        guard let folder = LabPaths.lessons else {
+            throw ValidationError("no lessons folder found (run from the project folder, or set RLHF_HOME)")
+        }
+        let paths = LessonChecker.lessonFiles(in: folder).map { display($0.path) }
+        if paths.isEmpty { throw ValidationError("no NN-name.md lessons in \(folder.path)") }
+        return paths
     }
 
     /// A path relative to the working directory when it is inside it.

@@ -31,14 +31,7 @@ struct NotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        var paths = files
-        if paths.isEmpty {
-            guard let folder = LabPaths.lessons else {
-                throw ValidationError("no lessons folder found (run from the project folder, or set RLHF_HOME)")
-            }
-            paths = LessonChecker.lessonFiles(in: folder).map { Check.display($0.path) }
-            if paths.isEmpty { throw ValidationError("no NN-name.md lessons in \(folder.path)") }
-        }
+        let paths = try Check.lessonPaths(files)
         let start = Date()
         var failed = 0
         var stale: [String] = []

@@ -8,16 +8,6 @@ import Lab
 /// Every pipeline verb through the same entry point the REPL uses (`session.execute`),
 /// on a very small model so the suite stays fast; and each verb's bad inputs.
 @Suite(.serialized) struct PipelineCommandTests {
-    /// A session with a tiny random policy (1 layer, width 16, context 32).
-    func tinySession() -> Session {
-        let session = makeSession()
-        for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy"] {
-            let outcome = session.execute(line: line)
-            precondition(outcome.ok, "\(line): \(outcome.stderr)")
-        }
-        return session
-    }
-
     func run(_ session: Session, _ line: String) -> CommandOutcome {
         session.execute(line: line)
     }

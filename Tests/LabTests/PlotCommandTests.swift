@@ -4,15 +4,6 @@ import Lab
 
 /// `plot` and `compare` through `session.execute`, on a tiny random model.
 @Suite(.serialized) struct PlotCommandTests {
-    func tinySession() -> Session {
-        let session = makeSession()
-        for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy"] {
-            let outcome = session.execute(line: line)
-            precondition(outcome.ok, "\(line): \(outcome.stderr)")
-        }
-        return session
-    }
-
     @Test func plotChartsEveryStepOfTheLastStage() throws {
         let session = tinySession()
         #expect(session.execute(line: "plot").stderr.contains("no training steps yet"))
@@ -91,12 +82,8 @@ import Lab
 /// `reward init --ensemble K` through `session.execute`.
 @Suite(.serialized) struct RewardEnsembleCommandTests {
     @Test func anEnsembleTrainsEveryMemberAndScoresWithEach() throws {
-        let session = makeSession()
-        for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy",
-                     "autolabel 8"] {
-            let outcome = session.execute(line: line)
-            try #require(outcome.ok, "\(line): \(outcome.stderr)")
-        }
+        let session = tinySession()
+        try #require(session.execute(line: "autolabel 8").ok)
         let before = session.execute(line: ":models").stdout
         for bad in ["reward init --ensemble 1", "reward init --ensemble 9", "reward init --ensemble x"] {
             let outcome = session.execute(line: bad)

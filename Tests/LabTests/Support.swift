@@ -6,6 +6,16 @@ func makeSession(_ extra: [Command] = []) -> Session {
     Session(console: .capturing(), table: CommandTable(CommandTable.standard.commands + extra))
 }
 
+/// A session with a tiny random policy (1 layer, width 16, context 32), so pipeline verbs run fast.
+func tinySession() -> Session {
+    let session = makeSession()
+    for line in [":set model.width 16", ":set model.heads 2", ":set model.context 32", ":set max_tokens 12", ":new policy"] {
+        let outcome = session.execute(line: line)
+        precondition(outcome.ok, "\(line): \(outcome.stderr)")
+    }
+    return session
+}
+
 /// A pipeline-style verb that reports the settings it sees, for override tests.
 let probe = Command(
     "probe", group: .sampling, arguments: "[<n>]",
