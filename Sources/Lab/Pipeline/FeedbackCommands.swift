@@ -79,9 +79,12 @@ extension Command {
             person) pick the better response of each; ties are skipped. The second response comes \
             from the base model in a fraction pair.contrast of the pairs (when a base model is \
             loaded), so the reward model also sees answers the policy would rarely give. The \
-            first few judgements are shown with the labeler's reasons.
+            first few judgements are shown with the labeler's reasons. After a round of RL, \
+            `autolabel 1000 --pair.contrast 0` labels pairs of the policy's own answers, where \
+            the reward model is weakest; `reward train` then goes on with all the comparisons \
+            (iterated RLHF, lesson 13).
             """,
-        examples: ["autolabel 200", "autolabel 5 --pair.contrast 0"],
+        examples: ["autolabel 200", "autolabel 5 --pair.contrast 0", "autolabel 1000 --pair.contrast 0"],
         repeatsOnEmptyLine: true
     ) { session, args in
         try args.expect(atMost: 1)
