@@ -137,21 +137,52 @@ public final class GPT2Model {
 
     /// The final hidden states h = ln_f(x) for a batch of token rows, [B*T, C].
     public func hiddenStates(_ batch: TokenBatch) -> Tensor {
+        var x = inputEmbeddings(batch)
+        for block in blocks { x = transformerBlock(block, x, batch) }
+        return layerNorm(x, weight: finalNorm.weight, bias: finalNorm.bias, epsilon: config.layerNormEpsilon)
+    }
+
+    /// The final hidden states at chosen flat rows r = b*T + t only, [N, C]: the numbers of
+    /// selectRows(hiddenStates(batch), rows) (up to rounding), for less work. Every block but the
+    /// last runs over all rows (the chosen rows attend to every earlier row's keys and values);
+    /// the last block computes its keys and values for all rows, then attention, projection,
+    /// MLP and ln_f for the chosen rows only.
+    public func hiddenStates(_ batch: TokenBatch, atRows rows: [Int]) -> Tensor {
+        var x = inputEmbeddings(batch)
+        for block in blocks.dropLast() { x = transformerBlock(block, x, batch) }
+        guard let last = blocks.last else {
+            return layerNorm(selectRows(x, rows), weight: finalNorm.weight, bias: finalNorm.bias, epsilon: config.layerNormEpsilon)
+        }
+        let h = layerNorm(x, weight: last.norm1.weight, bias: last.norm1.bias, epsilon: config.layerNormEpsilon)
+        let qkv = linear(h, last.attentionWeight, last.attentionBias)   // every row's keys and values
+        let attended = causalSelfAttention(qkv, batch: batch.rows, time: batch.time, heads: config.headCount, atRows: rows)
+        let y = selectRows(x, rows) + linear(attended, last.attentionProjWeight, last.attentionProjBias)
+        let chosen = y + multilayerPerceptron(last, y)
+        return layerNorm(chosen, weight: finalNorm.weight, bias: finalNorm.bias, epsilon: config.layerNormEpsilon)
+    }
+
+    /// x = wte[token] + wpe[position], [B*T, C].
+    func inputEmbeddings(_ batch: TokenBatch) -> Tensor {
         let (b, t) = (batch.rows, batch.time)
         precondition(t <= config.contextLength, "GPT2: \(t) tokens exceed the context of \(config.contextLength)")
         var positions = [Int32](repeating: 0, count: b * t)
         for row in 0..<b { for p in 0..<t { positions[row * t + p] = Int32(p) } }
-        var x = embedding(batch.tokens, tokenEmbedding) + embedding(positions, positionEmbedding)
-        for block in blocks {
-            let h = layerNorm(x, weight: block.norm1.weight, bias: block.norm1.bias, epsilon: config.layerNormEpsilon)
-            let qkv = linear(h, block.attentionWeight, block.attentionBias)
-            let attended = causalSelfAttention(qkv, batch: b, time: t, heads: config.headCount)
-            x = x + linear(attended, block.attentionProjWeight, block.attentionProjBias)
-            let h2 = layerNorm(x, weight: block.norm2.weight, bias: block.norm2.bias, epsilon: config.layerNormEpsilon)
-            let expanded = gelu(linear(h2, block.mlpWeight, block.mlpBias))
-            x = x + linear(expanded, block.mlpProjWeight, block.mlpProjBias)
-        }
-        return layerNorm(x, weight: finalNorm.weight, bias: finalNorm.bias, epsilon: config.layerNormEpsilon)
+        return embedding(batch.tokens, tokenEmbedding) + embedding(positions, positionEmbedding)
+    }
+
+    /// One block over every row: x = x + attn(ln_1(x));  x = x + mlp(ln_2(x)).
+    func transformerBlock(_ block: TransformerBlock, _ x: Tensor, _ batch: TokenBatch) -> Tensor {
+        let h = layerNorm(x, weight: block.norm1.weight, bias: block.norm1.bias, epsilon: config.layerNormEpsilon)
+        let qkv = linear(h, block.attentionWeight, block.attentionBias)
+        let attended = causalSelfAttention(qkv, batch: batch.rows, time: batch.time, heads: config.headCount)
+        let y = x + linear(attended, block.attentionProjWeight, block.attentionProjBias)
+        return y + multilayerPerceptron(block, y)
+    }
+
+    /// mlp(ln_2(x)) = c_proj(gelu(c_fc(ln_2(x)))).
+    func multilayerPerceptron(_ block: TransformerBlock, _ x: Tensor) -> Tensor {
+        let h = layerNorm(x, weight: block.norm2.weight, bias: block.norm2.bias, epsilon: config.layerNormEpsilon)
+        return linear(gelu(linear(h, block.mlpWeight, block.mlpBias)), block.mlpProjWeight, block.mlpProjBias)
     }
 
     /// Next-token logits for every position, [B*T, V]: logits at position t score token t+1.
@@ -169,7 +200,7 @@ public final class GPT2Model {
     public func rewards(_ batch: TokenBatch) -> Tensor {
         guard let scoreHead else { preconditionFailure("rewards: this model has no score head") }
         let lastRows = (0..<batch.rows).map { $0 * batch.time + batch.lengths[$0] - 1 }
-        let last = selectRows(hiddenStates(batch), lastRows)
+        let last = hiddenStates(batch, atRows: lastRows)
         return reshape(matmul(last, scoreHead, transposeB: true), [batch.rows])
     }
 }

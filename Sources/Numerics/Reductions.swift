@@ -70,3 +70,24 @@ public func selectRows(_ x: Tensor, _ rows: [Int]) -> Tensor {
         }
     }
 }
+
+/// y[rows[i], :] = x[i, :] in a tensor of `count` rows, every other row of y 0: the opposite of
+/// `selectRows` (each row may be named once); backward: dx[i, :] += dy[rows[i], :].
+public func placeRows(_ x: Tensor, at rows: [Int], count: Int) -> Tensor {
+    let columns = x.columns
+    precondition(rows.count == x.rows, "placeRows: \(rows.count) places for \(x.rows) rows")
+    precondition(Set(rows).count == rows.count, "placeRows: a row is named twice")
+    var output = [Float](repeating: 0, count: count * columns)
+    for (i, r) in rows.enumerated() {
+        precondition(r >= 0 && r < count, "placeRows: row \(r) outside 0..<\(count)")
+        for c in 0..<columns { output[r * columns + c] = x.data[i * columns + c] }
+    }
+    return Tensor(shape: [count, columns], data: output, parents: [x]) { out in
+        let dout = out.grad!
+        x.accumulateGrad { dx in
+            for (i, r) in rows.enumerated() {
+                for c in 0..<columns { dx[i * columns + c] += dout[r * columns + c] }
+            }
+        }
+    }
+}

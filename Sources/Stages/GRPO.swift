@@ -239,7 +239,7 @@ public final class GRPO: ConfigurableStage {
     /// policy's tempered next-token distribution there (numbers only, for the `entropy` metric).
     func responseLogProbabilities(_ batch: TokenBatch, _ positions: [Int]) -> (Tensor, [Float]) {
         let temperature = settings.sampling.temperature == 0 ? 1 : settings.sampling.temperature
-        let hidden = selectRows(policy.hiddenStates(batch), positions)
+        let hidden = policy.hiddenStates(batch, atRows: positions)
         var logits = policy.logits(fromHidden: hidden)               // [N, vocabulary]
         if temperature != 1 { logits = scale(logits, by: 1 / temperature) }
         let targets = positions.map { batch.tokens[$0 + 1] }

@@ -122,8 +122,7 @@ public final class PPO: ConfigurableStage {
     /// per-position entropy of the tempered distribution (numbers only).
     func evaluatePositions(_ batch: TokenBatch, _ positions: [Int]) -> (Tensor, Tensor, [Float]) {
         let temperature = settings.sampling.temperature == 0 ? 1 : settings.sampling.temperature
-        let hidden = policy.hiddenStates(batch)
-        let chosenHidden = selectRows(hidden, positions)
+        let chosenHidden = policy.hiddenStates(batch, atRows: positions)
         var logits = policy.logits(fromHidden: chosenHidden)
         if temperature != 1 { logits = scale(logits, by: 1 / temperature) }
         let targets = positions.map { batch.tokens[$0 + 1] }

@@ -80,10 +80,10 @@ public final class Reinforce: ConfigurableStage {
                                     prompts: prompts, sampling: settings.sampling, rng: &rngAfter)
         let temperature = settings.sampling.temperature == 0 ? 1 : settings.sampling.temperature
         // log p_policy(token) with gradients, gathered at the response positions
-        let perToken = tokenLogProbabilities(policy, rollouts.batch, temperature: temperature, responsesOnly: true)
         let flat = rollouts.positions.flatMap { $0 }
         let rowOf = rollouts.positions.enumerated().flatMap { row, list in list.map { _ in row } }
-        let selected = selectRows(reshape(perToken, [perToken.count, 1]), flat)
+        let selected = reshape(tokenLogProbabilities(policy, rollouts.batch, atRows: flat, temperature: temperature),
+                               [flat.count, 1])
         let n = prompts.count
         var kl = [Double](repeating: 0, count: n), logProbability = [Double](repeating: 0, count: n)
         for (i, row) in rowOf.enumerated() {

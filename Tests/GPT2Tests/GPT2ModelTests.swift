@@ -97,4 +97,41 @@ func modelTestConfig(reward: Bool = false) -> GPT2Config {
         let alone = withoutGradients { model.rewards(TokenBatch(prompts: [[2, 3]], responses: [[5]], eos: 0, pad: 1, maxLength: 12)) }
         #expect(abs(both.data[1] - alone.data[0]) < 1e-5)   // padding does not change a reward
     }
+
+    /// The last block run at chosen rows only gives the numbers of the whole model read at those
+    /// rows, and the same gradients (up to float32 rounding: loops here, sgemm there).
+    @Test func hiddenStatesAtRowsMatchAllRows() {
+        let model = GPT2Model(config: modelTestConfig(), seed: 8)
+        let batch = TokenBatch(prompts: [[2, 3, 4], [2]], responses: [[5, 6], [7, 8, 9]], eos: 0, pad: 1, maxLength: 12)
+        let rows = [0, 3, 5, 6, 9, 10]   // time 6: rows 0 ..< 12
+        var rng = RandomGenerator(seed: 9)
+        let upstream = Tensor.randomNormal([rows.count, 16], std: 1, rng: &rng)
+        func run(_ hidden: () -> Tensor) -> (output: [Float], gradients: [[Float]]) {
+            for p in model.parameters { p.clearGrad() }
+            let output = hidden()
+            sum(output * upstream).backward()
+            return (output.data, model.parameters.map { $0.grad ?? [Float](repeating: 0, count: $0.count) })
+        }
+        let chosen = run { model.hiddenStates(batch, atRows: rows) }
+        let all = run { selectRows(model.hiddenStates(batch), rows) }
+        let outputDifference = zip(chosen.output, all.output).map { abs($0 - $1) }.max()!
+        let gradientDifference = zip(chosen.gradients.joined(), all.gradients.joined()).map { abs($0 - $1) }.max()!
+        #expect(outputDifference < 1e-5, "largest output difference \(outputDifference)")
+        // parameter gradients are sums over every row (some above 10): 1e-4
+        #expect(gradientDifference < 1e-4, "largest gradient difference \(gradientDifference)")
+    }
+
+    /// Log-probabilities computed at the response rows only equal the full computation there.
+    @Test func responseLogProbabilitiesAtRowsMatchAllRows() {
+        let model = GPT2Model(config: modelTestConfig(), seed: 10)
+        let batch = TokenBatch(prompts: [[2, 3, 4], [2]], responses: [[5, 6], [7, 8, 9]], eos: 0, pad: 1, maxLength: 12)
+        let mask = batch.responseMask
+        let fast = withoutGradients { tokenLogProbabilities(model, batch, responsesOnly: true) }
+        let full = withoutGradients { tokenLogProbabilities(model, batch) }
+        var largest: Float = 0
+        for i in mask.indices {
+            largest = max(largest, mask[i] != 0 ? abs(fast.data[i] - full.data[i]) : abs(fast.data[i]))
+        }
+        #expect(largest < 1e-5, "largest difference \(largest)")
+    }
 }

@@ -22,4 +22,25 @@ import Numerics
         #expect(outputDifference < 1e-5, "largest output difference \(outputDifference)")
         #expect(gradientDifference < 1e-5, "largest gradient difference \(gradientDifference)")
     }
+
+    /// Attention at chosen rows against the full attention read at those rows.
+    @Test(arguments: [(1, 1, 4, 1), (2, 5, 8, 2), (3, 17, 12, 3), (2, 64, 64, 4)])
+    func atRowsMatchesAllRows(batch: Int, time: Int, channels: Int, heads: Int) {
+        var rng = RandomGenerator(seed: 42)
+        let values = Tensor.randomNormal([batch * time, 3 * channels], std: 1, rng: &rng).data
+        let rows = Array(stride(from: time / 2, to: batch * time, by: Swift.max(1, time / 3)))
+        let upstream = Tensor.randomNormal([rows.count, channels], std: 1, rng: &rng)
+        func run(_ attention: (Tensor) -> Tensor) -> (output: [Float], gradient: [Float]) {
+            let qkv = Tensor(shape: [batch * time, 3 * channels], data: values, requiresGrad: true)
+            let output = attention(qkv)
+            sum(output * upstream).backward()
+            return (output.data, qkv.grad!)
+        }
+        let chosen = run { causalSelfAttention($0, batch: batch, time: time, heads: heads, atRows: rows) }
+        let all = run { selectRows(causalSelfAttentionLoops($0, batch: batch, time: time, heads: heads), rows) }
+        let outputDifference = zip(chosen.output, all.output).map { abs($0 - $1) }.max()!
+        let gradientDifference = zip(chosen.gradient, all.gradient).map { abs($0 - $1) }.max()!
+        #expect(outputDifference < 1e-5, "largest output difference \(outputDifference)")
+        #expect(gradientDifference < 1e-5, "largest gradient difference \(gradientDifference)")
+    }
 }

@@ -49,6 +49,7 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         expectGradientsMatch(checkGradients(of: { sumRows(x) }, inputs: [x]), "sumRows")
         expectGradientsMatch(checkGradients(of: { reshape(x, [5, 3]) }, inputs: [x]), "reshape")
         expectGradientsMatch(checkGradients(of: { selectRows(x, [2, 0, 2]) }, inputs: [x]), "selectRows")
+        expectGradientsMatch(checkGradients(of: { placeRows(x, at: [4, 0, 2], count: 6) }, inputs: [x]), "placeRows")
     }
 
     @Test func matmulAndLinear() {
@@ -116,6 +117,15 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
         let result = checkGradients(of: { causalSelfAttention(qkv, batch: batch, time: time, heads: heads) },
                                     inputs: [qkv])
         expectGradientsMatch(result, "attention")
+    }
+
+    @Test func causalAttentionAtRows() {
+        var rng = RandomGenerator(seed: 19)
+        let (batch, time, channels, heads) = (2, 5, 8, 2)
+        let qkv = randomTensor([batch * time, 3 * channels], &rng)
+        let result = checkGradients(of: { causalSelfAttention(qkv, batch: batch, time: time, heads: heads, atRows: [0, 3, 4, 7, 9]) },
+                                    inputs: [qkv])
+        expectGradientsMatch(result, "attention at rows")
     }
 
     @Test func crossEntropyWithMaskAndLogProbGather() {
@@ -242,5 +252,26 @@ func expectGradientsMatch(_ result: GradientCheckResult, _ op: String) {
     @Test func attentionGivesTheSameBitsOnTwoThreads() {
         let one = attention(threads: 1), two = attention(threads: 2)
         for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
+    }
+
+    /// Attention at chosen rows splits its heads across threads.
+    func attentionAtRows(threads: Int) -> [[Float]] {
+        ComputeThreads.$forThisTask.withValue(threads) {
+            var rng = RandomGenerator(seed: 44)
+            let qkv = randomTensor([3 * 40, 3 * 48], &rng, scale: 1)
+            qkv.requiresGrad = true
+            let rows = [39, 41, 60, 79, 119]
+            let out = causalSelfAttention(qkv, batch: 3, time: 40, heads: 4, atRows: rows)
+            let weights = randomTensor([rows.count, 48], &rng, scale: 1)
+            sum(out * weights).backward()
+            return [out.data, qkv.grad!]
+        }
+    }
+
+    @Test func attentionAtRowsGivesTheSameBitsOnThreeThreads() {
+        let one = attentionAtRows(threads: 1)
+        for threads in [2, 3] {
+            for (a, b) in zip(one, attentionAtRows(threads: threads)) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
+        }
     }
 }
