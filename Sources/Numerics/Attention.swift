@@ -141,105 +141,11 @@ private func forEachHead(_ count: Int, time: Int, headSize: Int, _ body: (Range<
     forEachPart(count, workPerItem: time * time * headSize, body)
 }
 
-/// The same attention written as plain loops over (b, h, t, s), one formula per line: the
-/// reference that `causalSelfAttention` is tested against (slower: no matrix products).
+/// The same attention written as plain loops, one query row at a time: the reference that
+/// `causalSelfAttention` is tested against (slower: no matrix products). It is the attention at
+/// every row, so the per-query loops of AttentionAtRows.swift (`attentionQueryForward` and
+/// `attentionQueryBackward`, the formulas above spelled out over s and the head's columns) are
+/// the reference.
 public func causalSelfAttentionLoops(_ qkv: Tensor, batch: Int, time: Int, heads: Int) -> Tensor {
-    let channels = qkv.columns / 3
-    precondition(qkv.rows == batch * time && qkv.columns == 3 * channels && channels % heads == 0,
-                 "causalSelfAttention: qkv \(qkv.shape) for batch \(batch), time \(time), heads \(heads)")
-    let (outputCount, attentionCount) = (batch * time * channels, batch * heads * time * time)
-    let (output, attention) = uninitializedFloats(outputCount, attentionCount) { out, att in
-        out.initialize(repeating: 0, count: outputCount)  // [B*T, C]
-        att.initialize(repeating: 0, count: attentionCount)  // [B, H, T, T]
-        withPointers(qkv.data) { inp in
-            attentionForwardLoops(out, att, inp, batch: batch, time: time, channels: channels, heads: heads)
-        }
-    }
-    return Tensor(shape: [batch * time, channels], data: output, parents: [qkv]) { out in
-        withPointers(qkv.data, out.grad!, attention) { inp, dout, att in
-            qkv.accumulateGrad { dinp in
-                attentionBackwardLoops(dinp, dout, inp, att, batch: batch, time: time, channels: channels, heads: heads)
-            }
-        }
-    }
-}
-
-/// out [B*T, C] (starting at 0) and att [B, H, T, T] (starting at 0) from qkv [B*T, 3C]:
-///   score[t, s] = q_t . k_s / sqrt(hs);  att[t, :] = softmax(score[t, 0...t]);  out_t = sum_s att[t, s] v_s
-func attentionForwardLoops(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
-                           _ inp: UnsafePointer<Float>, batch: Int, time: Int, channels: Int, heads: Int) {
-    let headSize = channels / heads, stride3 = 3 * channels
-    let scale = 1 / Float(headSize).squareRoot()
-    for pair in 0..<batch * heads {
-        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
-        for t in 0..<time {
-            let query = inp + (b * time + t) * stride3 + h * headSize
-            let row = att + (pair * time + t) * time
-            // score[t, s] = q_t . k_s / sqrt(hs)
-            var maxScore = -Float.infinity
-            for s in 0...t {
-                let key = inp + (b * time + s) * stride3 + channels + h * headSize
-                var dot: Float = 0
-                for i in 0..<headSize { dot += query[i] * key[i] }
-                dot *= scale
-                row[s] = dot
-                maxScore = Swift.max(maxScore, dot)
-            }
-            // att[t, s] = exp(score[t, s] - max) / sum_s' exp(score[t, s'] - max)
-            var total: Float = 0
-            for s in 0...t {
-                let e = Foundation.exp(row[s] - maxScore)
-                row[s] = e
-                total += e
-            }
-            let inverse = 1 / total
-            // out_t = sum_s att[t, s] v_s
-            let outRow = out + (b * time + t) * channels + h * headSize
-            for s in 0...t {
-                row[s] *= inverse
-                let weight = row[s]
-                let value = inp + (b * time + s) * stride3 + 2 * channels + h * headSize
-                for i in 0..<headSize { outRow[i] += weight * value[i] }
-            }
-        }
-    }
-}
-
-/// dinp [B*T, 3C] += the gradient of qkv, given dout [B*T, C] and the forward's qkv and att:
-///   datt[t, s] = dout_t . v_s;   dv_s += att[t, s] dout_t
-///   dscore[t, s] = att[t, s] (datt[t, s] - sum_s' att[t, s'] datt[t, s']) / sqrt(hs)
-///   dq_t += dscore[t, s] k_s;   dk_s += dscore[t, s] q_t
-func attentionBackwardLoops(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
-                            _ inp: UnsafePointer<Float>, _ att: UnsafePointer<Float>,
-                            batch: Int, time: Int, channels: Int, heads: Int) {
-    let headSize = channels / heads, stride3 = 3 * channels
-    let scale = 1 / Float(headSize).squareRoot()
-    var dattention = [Float](repeating: 0, count: time)
-    for pair in 0..<batch * heads {
-        let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
-        for t in 0..<time {
-            let row = att + (pair * time + t) * time
-            let doutRow = dout + (b * time + t) * channels + h * headSize
-            let queryOffset = (b * time + t) * stride3 + h * headSize
-            var weightedSum: Float = 0
-            for s in 0...t {
-                let valueOffset = (b * time + s) * stride3 + 2 * channels + h * headSize
-                var dot: Float = 0
-                for i in 0..<headSize {
-                    dot += doutRow[i] * inp[valueOffset + i]
-                    dinp[valueOffset + i] += row[s] * doutRow[i]
-                }
-                dattention[s] = dot
-                weightedSum += row[s] * dot
-            }
-            for s in 0...t {
-                let dscore = row[s] * (dattention[s] - weightedSum) * scale
-                let keyOffset = (b * time + s) * stride3 + channels + h * headSize
-                for i in 0..<headSize {
-                    dinp[queryOffset + i] += dscore * inp[keyOffset + i]
-                    dinp[keyOffset + i] += dscore * inp[queryOffset + i]
-                }
-            }
-        }
-    }
+    causalSelfAttention(qkv, batch: batch, time: time, heads: heads, atRows: Array(0..<batch * time))
 }
