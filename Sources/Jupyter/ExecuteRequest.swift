@@ -34,7 +34,7 @@ extension Kernel {
             publisher.publish("execute_input", ["code": .string(code), "execution_count": .int(executionCount)], parent: parent)
         }
 
-        Interrupt.clear()   // a press while the kernel was idle stops nothing
+        interrupt.clear()   // a press while the kernel was idle stops nothing
         let publisher = self.publisher
         session.console.sink = { stream, text in
             guard !silent else { return }
@@ -49,7 +49,7 @@ extension Kernel {
         let commandLines = lines.indices.filter { Kernel.isCommand(lines[$0]) }
         var failure: CellFailure? = nil
         for index in commandLines {
-            let pressesBefore = Interrupt.totalPresses
+            let pressesBefore = interrupt.totalPresses
             let outcome = session.execute(line: lines[index])
             session.quitRequested = false   // `:quit` ends a terminal session, never the notebook's kernel
             live.flush()
@@ -68,8 +68,8 @@ extension Kernel {
                     }
                 }
             }
-            if Interrupt.totalPresses != pressesBefore {
-                Interrupt.clear()
+            if interrupt.totalPresses != pressesBefore {
+                interrupt.clear()
                 failure = CellFailure(interruptedAt: index + 1, line: lines[index], isLast: index == commandLines.last)
                 break
             }

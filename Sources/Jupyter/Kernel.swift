@@ -32,6 +32,9 @@ public final class Kernel: @unchecked Sendable {
     /// The `kernel_info_reply`, made once at start: the control thread answers it too, and
     /// must not read the session while a command changes it.
     let kernelInfo: [String: JSONValue]
+    /// The session's Ctrl-C flag, taken once at start: the control thread's interrupt and
+    /// shutdown requests set it while a command runs.
+    let interrupt: InterruptFlag
 
     /// Counts `execute_request`s with `store_history` (shown as `In [N]`).
     var executionCount = 0
@@ -52,6 +55,7 @@ public final class Kernel: @unchecked Sendable {
     /// Binds every socket. Throws when a port is taken or the connection is unusable.
     public init(connection: ConnectionFile, session: Session) throws {
         self.session = session
+        interrupt = session.interrupt
         self.connection = connection
         signer = MessageSigner(key: connection.key)
         context = try ZMQContext()
@@ -153,7 +157,7 @@ public final class Kernel: @unchecked Sendable {
     /// running command first). A loop stuck in a command that never checks ends the process.
     func beginShutdown() {
         stop()
-        Interrupt.request()
+        interrupt.request()
         guard exitsWhenStuck, !Thread.isMainThread else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [self] in
             log("a command did not stop within 3 s of the shutdown request; exiting")

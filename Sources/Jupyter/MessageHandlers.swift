@@ -30,7 +30,7 @@ extension Kernel {
             break   // no comm targets: ignored, as the spec allows for unknown targets
         case ("interrupt_request", _):
             // Same as SIGINT: the running command stops at its next step boundary.
-            Interrupt.request()
+            interrupt.request()
             reply(to: request, on: socket, ["status": "ok"])
         case ("shutdown_request", _):
             // On control since 5.4 (shell is deprecated but still accepted). With restart the

@@ -24,7 +24,7 @@
 //                let temperature = session.settings.float("temperature")   // --temperature already applied
 //                var lines: [String] = []
 //                for i in 0..<count {
-//                    if Interrupt.isRequested { break }                      // Ctrl-C: stop at a step boundary
+//                    if session.interrupt.isRequested { break }                      // Ctrl-C: stop at a step boundary
 //                    lines.append("\(i): ... sampled at T=\(temperature) with session.rng ...")
 //                }
 //                return CommandResult(text: lines.joined(separator: "\n"),
@@ -38,7 +38,7 @@
 // name, unique prefixes work, `--temperature 0.7` style overrides are checked like :set and undone
 // after the call, --json prints `fields`, and the table test checks its documentation.
 // Long-running verbs print progress with `session.log(...)` / `ProgressBar` and poll
-// `Interrupt.isRequested` between steps. Errors: `throw args.error("no model loaded", hint: "...")`.
+// `session.interrupt.isRequested` between steps. Errors: `throw args.error("no model loaded", hint: "...")`.
 
 /// The commands of a session, in the order `:help` lists them within a group.
 public struct CommandTable {

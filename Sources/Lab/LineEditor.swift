@@ -76,7 +76,7 @@ public final class LineEditor {
                 // libedit's own handler sends the signal on to ours, which may run a moment later
                 // on another thread (OpenBLAS's, say): still "at the prompt" until it has, or it
                 // would end the line as it does during a command
-                Interrupt.waitForPress(seconds: 0.25)
+                InterruptFlag.process.waitForPress(seconds: 0.25)
                 Interrupt.setAtPrompt(false)
                 fputs("^C\n", rlhf_stdout())
                 fflush(rlhf_stdout())

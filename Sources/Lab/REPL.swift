@@ -11,7 +11,7 @@ public enum REPL {
 
     /// Reads commands from stdin until :quit or end of input; returns the process exit code.
     public static func run(_ session: Session) -> Int32 {
-        Interrupt.installHandler()
+        Interrupt.installHandler(for: session)
         if isatty(0) == 1, let editor = LineEditor() {
             return interactive(session, editor: editor)
         }
@@ -27,12 +27,12 @@ public enum REPL {
             editor.prompt = session.prompt
             switch editor.readLine() {
             case .interrupted:
-                Interrupt.clear()
+                session.interrupt.clear()
             case .endOfFile:
                 session.console.write("\n", to: .out)
                 session.quitRequested = true
             case .line(let line):
-                Interrupt.clear()
+                session.interrupt.clear()
                 if line.trimmingWhitespace.isEmpty {
                     // Enter on an empty line repeats a steppable verb (`step`, `sample`), nothing else.
                     if let repeated = session.repeatableLine { session.execute(line: repeated) }
@@ -40,7 +40,7 @@ public enum REPL {
                 }
                 editor.addHistory(line)
                 session.execute(line: line)
-                Interrupt.clear()
+                session.interrupt.clear()
             }
         }
         editor.saveHistory()
@@ -58,7 +58,7 @@ public enum REPL {
         var input = StandardInputLines()
         while !session.quitRequested, let line = input.next() {
             number += 1
-            Interrupt.clear()
+            session.interrupt.clear()
             let outcome = session.execute(line: line, location: SourceLocation(file: "<stdin>", line: number))
             if !outcome.ok && session.settings.bool("bail") { break }
         }
@@ -67,7 +67,7 @@ public enum REPL {
 
     /// `rlhf -c 'cmd; cmd'`: runs each statement; exit code 1 if any failed.
     public static func runCommands(_ text: String, session: Session) -> Int32 {
-        Interrupt.installHandler()
+        Interrupt.installHandler(for: session)
         let statements: [String]
         do { statements = try CommandLineWords.statementLines(text) }
         catch {
@@ -83,7 +83,7 @@ public enum REPL {
 
     /// `rlhf run FILE`: the script as `:read FILE`; exit code 1 if any line failed.
     public static func runScript(_ path: String, session: Session) -> Int32 {
-        Interrupt.installHandler()
+        Interrupt.installHandler(for: session)
         let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         session.execute(line: ":read \"\(escaped)\"")
         return exitCode(session)

@@ -98,6 +98,9 @@ public final class Session {
     public var quitRequested = false
     /// Lines that failed so far (a script's exit code is non-zero when this is).
     public private(set) var failureCount = 0
+    /// Ctrl-C for this session: its own flag, or the process's once `Interrupt.installHandler(for:)`
+    /// connects it to SIGINT (the terminal, the notebook kernel).
+    public var interrupt = InterruptFlag()
     /// `:read` nesting depth, limited to `maxReadDepth` (sqlite's MAX_INPUT_NESTING).
     public internal(set) var readDepth = 0
     public static let maxReadDepth = 25

@@ -130,7 +130,7 @@ extension Command {
         var ran = 0, failed = 0
         for (number, line) in textLines(contents).enumerated() {
             if session.quitRequested { break }
-            if Interrupt.isRequested {
+            if session.interrupt.isRequested {
                 throw LabError(":read: interrupted at \(path):\(number + 1)", hint: "the lines before it ran; the rest did not")
             }
             let trimmed = String(line).trimmingWhitespace

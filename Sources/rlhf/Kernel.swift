@@ -31,7 +31,7 @@ struct KernelCommand: ParsableCommand {
         // never a terminal: no colour codes, no progress bars drawn with \r; output goes to the notebook
         let session = try options.makeSession(console: Console(writesToTerminal: true, isTerminal: false))
         Interrupt.exitsOnThirdPress = false   // interrupting a notebook never ends its session
-        Interrupt.installHandler()
+        Interrupt.installHandler(for: session)
         let kernel = try Kernel(connection: connection, session: session)
         kernel.run()
     }

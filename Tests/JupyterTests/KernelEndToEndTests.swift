@@ -110,9 +110,11 @@ final class TestClient {
         #expect(lines.contains { $0.contains("bad signature") }, "\(lines)")
 
         // interrupt on control while idle: answered, nothing breaks
+        let processPresses = InterruptFlag.process.totalPresses
         request = try client.send("interrupt_request", on: client.control)
         reply = try client.receive(client.control)
         #expect(reply.type == "interrupt_reply")
+        #expect(InterruptFlag.process.totalPresses == processPresses, "the press reaches this kernel's session only")
         _ = try client.outputs(of: request)
 
         // shutdown on control: the reply, then run() returns
@@ -123,7 +125,6 @@ final class TestClient {
         states = try client.outputs(of: request).map { $0.content["execution_state"] ?? .null }
         #expect(states == ["busy", "idle"])
         #expect(finished.wait(timeout: .now() + 10) == .success, "the kernel did not stop after shutdown_request")
-        Interrupt.clear()
     }
 
     @Test func completionCountsCodePointsAndUsesTheCursorLine() throws {

@@ -13,6 +13,25 @@ import Testing
         #expect(session.settings.changed.isEmpty)
     }
 
+    /// Ctrl-C belongs to a session: a press in one (a notebook kernel's interrupt request) stops
+    /// that session's training at its next step and leaves another session in the same process,
+    /// and the process's own flag, alone.
+    @Test func aPressStopsItsOwnSessionOnly() {
+        let pressed = tinySession(), other = tinySession()
+        let processPresses = InterruptFlag.process.totalPresses
+        pressed.interrupt.request()
+        let stopped = pressed.execute(line: "pretrain 3")
+        let ran = other.execute(line: "pretrain 3")
+        #expect(stopped.ok && ran.ok, "\(stopped.stderr)\(ran.stderr)")
+        #expect(stopped.result?.fields["steps"] == .int(0) && stopped.result?.fields["interrupted"] == .bool(true))
+        #expect(stopped.stdout.contains("stopped by Ctrl-C after 0 of 3 steps"), "\(stopped.stdout)")
+        #expect(ran.result?.fields["steps"] == .int(3) && ran.result?.fields["interrupted"] == .bool(false))
+        #expect(!pressed.interrupt.isRequested, "the command that stopped clears its flag")
+        #expect(InterruptFlag.process.totalPresses == processPresses)
+        // the next command runs in full
+        #expect(pressed.execute(line: "pretrain 2").result?.fields["steps"] == .int(2))
+    }
+
     @Test func seedOverrideDoesNotDisturbTheSessionStream() {
         let a = makeSession([probe]), b = makeSession([probe])
         _ = a.execute(line: "probe --seed 99")

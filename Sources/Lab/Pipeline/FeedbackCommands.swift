@@ -100,7 +100,7 @@ extension Command {
         var made: [(PendingPair, Comparison, Judgement, Judgement)] = []
         var ties = 0, attempts = 0, interrupted = false
         while made.count < n && attempts < 4 * n + 64 {
-            if Interrupt.isRequested { interrupted = true; Interrupt.clear(); break }
+            if session.interrupt.isRequested { interrupted = true; session.interrupt.clear(); break }
             let batch = min(64, n - made.count + 4)
             let prompts = (0..<batch).map { _ in pool[rng.nextInt(below: pool.count)] }
             let tokens = prompts.map(encoder.prompt)

@@ -119,14 +119,14 @@ extension Command {
             for (index, member) in others.enumerated() {
                 var done: [StepReport] = []
                 for _ in 0..<reports.count {
-                    if Interrupt.isRequested { break }
+                    if session.interrupt.isRequested { break }
                     done.append(try member.step())
                 }
                 guard let first = done.first, let last = done.last else { break }
                 lines.append("member \(index + 2): \(done.count) steps, loss \(Format.number(first.loss)) -> \(Format.number(last.loss)), " +
                              "accuracy \(Format.number(last.metric("accuracy") ?? 0, decimals: 2))")
             }
-            if Interrupt.isRequested { Interrupt.clear(); lines.append("stopped by Ctrl-C") }
+            if session.interrupt.isRequested { session.interrupt.clear(); lines.append("stopped by Ctrl-C") }
             displays.append(.text(lines.joined(separator: "\n")))
         }
         return CommandResult(displays, fields: fields, style: session.renderStyle)

@@ -21,7 +21,7 @@ struct TrainingRun {
         var stoppedByInterrupt = false
         var divergence: DivergenceError? = nil
         for index in 0..<steps {
-            if Interrupt.isRequested { stoppedByInterrupt = true; break }
+            if session.interrupt.isRequested { stoppedByInterrupt = true; break }
             let report: StepReport
             do { report = try stage.step() } catch let error as DivergenceError { divergence = error; break }
             reports.append(report)
@@ -49,7 +49,7 @@ struct TrainingRun {
             if session.settings.int("verbose") >= 1 { lines.append(UpdateTable.display(last, session: session)) }
         }
         if stoppedByInterrupt {
-            Interrupt.clear()
+            session.interrupt.clear()
             lines.append(.text("stopped by Ctrl-C after \(reports.count) of \(steps) steps; the model has the weights after step \(reports.last?.step ?? stage.stepsDone)"))
         }
         let fields: [String: JSONValue] = [
