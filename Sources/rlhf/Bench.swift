@@ -11,6 +11,8 @@ struct Bench: ParsableCommand {
             tiny (vocab 256, n_ctx 64, d 64, 2 layers), small (1024, 128, 128, 4), medium \
             (4096, 256, 256, 6). Without --threads it measures a session's default thread count \
             (one per core, at most 8). Compare only ratios measured in one run: the machine is shared. \
+            Train GFLOP/s counts 6 (12 L d^2 + V d) + 12 L T d operations per token (the matrix \
+            products only); compare it with the machine's peak or with sgemm GFLOP/s. \
             --memory instead trains the tiny config for 10,000 steps and reports the resident \
             memory after 100 and after 10,000 steps (it should stay flat).
             """)

@@ -23,7 +23,7 @@ struct BenchmarkTests {
         #expect(lines.count == 1)
         let object = try #require(
             JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        for key in ["config", "threads", "blas_version", "blas_core", "train_tokens_per_s",
+        for key in ["config", "threads", "blas_version", "blas_core", "train_tokens_per_s", "train_gflops",
                     "sample_tokens_per_s_b1", "sample_tokens_per_s_b8", "rm_pairs_per_s", "ppo_step_s",
                     "sgemm_gflops", "matmul_gflops", "peak_rss_mib"] {
             #expect(object[key] != nil, "missing key \(key)")
@@ -42,7 +42,9 @@ struct BenchmarkTests {
         let results = try measureBenchmarks([.tiny], threadCounts: [1], settings: .quick, parts: [.train, .gemm])
         let result = try #require(results.first)
         let measured = result.figures.filter { $0.value != nil }.map(\.key)
-        #expect(measured == ["train_tokens_per_s", "sgemm_gflops", "matmul_gflops", "peak_rss_mib"])
+        #expect(measured == ["train_tokens_per_s", "train_gflops", "sgemm_gflops", "matmul_gflops", "peak_rss_mib"])
+        let tokens = try #require(result.trainTokensPerSecond), gflops = try #require(result.trainGflops)
+        #expect(abs(gflops - tokens * BenchmarkConfig.tiny.trainingFlopsPerToken / 1e9) < 1e-9 * gflops)
         #expect(throws: BenchmarkError.self) {
             try runBenchmarks(configs: ["tiny"], threadCounts: [1], json: false, quick: true, only: ["speed"])
         }
@@ -59,6 +61,16 @@ struct BenchmarkTests {
         #expect(result.steps == 120 && result.finalLoss.isFinite)
         #expect((result.earlyRSSMiB ?? 0) > 0 && (result.finalRSSMiB ?? 0) > 0)
         #expect(memoryCheckJSON(result).contains("\"rss_mib_after_100\":"))
+    }
+
+    /// 6 (12 L d^2 + V d) + 12 L T d per token, worked out by hand for each config.
+    @Test func trainingFlopsPerToken() {
+        // tiny: 6 (12*2*64^2 + 256*64) + 12*2*64*64 = 6 * 114,688 + 98,304
+        #expect(BenchmarkConfig.tiny.trainingFlopsPerToken == 786_432)
+        // small: 6 (12*4*128^2 + 1024*128) + 12*4*128*128 = 6 * 917,504 + 786,432
+        #expect(BenchmarkConfig.small.trainingFlopsPerToken == 6_291_456)
+        // medium: 6 (12*6*256^2 + 4096*256) + 12*6*256*256 = 6 * 5,767,168 + 4,718,592
+        #expect(BenchmarkConfig.medium.trainingFlopsPerToken == 39_321_600)
     }
 
     @Test func figuresAreFormattedWithSeparators() {

@@ -109,10 +109,12 @@ public func measureBenchmark(_ config: BenchmarkConfig, threads: Int, settings: 
     func measured(_ part: BenchmarkPart, _ measure: () throws -> Double) rethrows -> Double? {
         parts.contains(part) ? try measure() : nil
     }
+    let trainTokensPerSecond = measured(.train) { measureTraining(config, settings) }
     return BenchmarkResult(
         config: config.name, threads: threads, repetitions: settings.repetitions,
         blasVersion: openBLASVersion(), blasCore: BLAS.coreName,
-        trainTokensPerSecond: measured(.train) { measureTraining(config, settings) },
+        trainTokensPerSecond: trainTokensPerSecond,
+        trainGflops: trainTokensPerSecond.map { $0 * config.trainingFlopsPerToken / 1e9 },
         sampleTokensPerSecondBatch1: measured(.sample) { measureSampling(config, rows: 1, settings) },
         sampleTokensPerSecondBatch8: measured(.sample) { measureSampling(config, rows: 8, settings) },
         rewardPairsPerSecond: measured(.rm) { measureRewardModel(config, settings) },

@@ -20,6 +20,18 @@ public struct BenchmarkConfig: Sendable, Equatable {
                    layerCount: layerCount, headCount: headCount, bosTokenId: 0, eosTokenId: 0)
     }
 
+    /// Floating-point operations of a training step, per token: 6 N + 12 L T d, with
+    /// N = 12 L d^2 + V d the weights that take part in the products (the blocks' four matrices,
+    /// 12 d^2 each layer, and the tied LM head), 6 = 2 flops per multiply-add x 3 (the forward
+    /// product and the backward's two), and 12 L T d for attention's scores and weighted sums
+    /// over T positions. The estimate of the PaLM paper's appendix B, as nanoGPT's `estimate_mfu`
+    /// uses it; biases, LayerNorm, GELU, softmax and AdamW are left out. Small: 6.3 MFLOP.
+    public var trainingFlopsPerToken: Double {
+        let (layers, d, vocabulary, time) = (Double(layerCount), Double(embeddingSize), Double(vocabSize), Double(contextLength))
+        let weights = 12 * layers * d * d + vocabulary * d
+        return 6 * weights + 12 * layers * time * d
+    }
+
     // name      V     n_ctx  d    layers heads batch
     public static let tiny = BenchmarkConfig(name: "tiny", vocabSize: 256, contextLength: 64,
                                              embeddingSize: 64, layerCount: 2, headCount: 4, batchSize: 16)

@@ -12,6 +12,9 @@ public struct BenchmarkResult: Sendable {
     // Each figure is nil when it was not measured (`--only` left it out).
     /// Forward + backward + AdamW on next-token cross-entropy, tokens per second.
     public let trainTokensPerSecond: Double?
+    /// The same steps in GFLOP/s: tokens per second x `BenchmarkConfig.trainingFlopsPerToken`
+    /// (to compare with the machine's peak, or with sgemm_gflops).
+    public let trainGflops: Double?
     /// KV-cached sampling, new tokens per second, one row and eight rows at once.
     public let sampleTokensPerSecondBatch1: Double?
     public let sampleTokensPerSecondBatch8: Double?
@@ -29,6 +32,7 @@ public struct BenchmarkResult: Sendable {
     /// Every figure under its JSON key, in table order.
     public var figures: [(key: String, value: Double?)] {
         [("train_tokens_per_s", trainTokensPerSecond),
+         ("train_gflops", trainGflops),
          ("sample_tokens_per_s_b1", sampleTokensPerSecondBatch1),
          ("sample_tokens_per_s_b8", sampleTokensPerSecondBatch8),
          ("rm_pairs_per_s", rewardPairsPerSecond),
@@ -55,9 +59,9 @@ public func benchmarkJSONLines(_ results: [BenchmarkResult]) -> String {
 /// reference figure exists (PyTorch was measured with 2 threads: compare the 2-thread rows).
 public func benchmarkTable(_ results: [BenchmarkResult]) -> String {
     guard let first = results.first else { return "no benchmark results\n" }
-    let headers = ["config", "threads", "train tok/s", "sample b1 tok/s", "sample b8 tok/s", "rm pairs/s",
-                   "ppo step s", "sgemm GFLOP/s", "matmul GFLOP/s", "peak RSS MiB"]
-    let decimals = [0, 0, 0, 1, 3, 1, 1, 1]   // for each figure, in `figures` order
+    let headers = ["config", "threads", "train tok/s", "train GFLOP/s", "sample b1 tok/s", "sample b8 tok/s",
+                   "rm pairs/s", "ppo step s", "sgemm GFLOP/s", "matmul GFLOP/s", "peak RSS MiB"]
+    let decimals = [0, 1, 0, 0, 1, 3, 1, 1, 1]   // for each figure, in `figures` order
     let rows = results.map { result in
         [result.config, String(result.threads)] + zip(result.figures, decimals).map { figure, places in
             figure.value.map { formatFigure($0, decimals: places) } ?? "-"
