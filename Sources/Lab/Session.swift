@@ -319,7 +319,7 @@ public final class Session {
                 }
             } else if command.acceptsSettingOverrides, let spec = settings.spec(name) {
                 let text = try takeValue("allowed: \(spec.allowed)")
-                do { parsed.overrides.append((name, try spec.parse(text))) }
+                do { parsed.overrides.append((spec.name, try spec.parse(text))) }
                 catch let error as LabError { throw LabError("\(command.name): --\(error.message)", hint: error.hint, usage: command.usage) }
             } else {
                 var known = command.options.map(\.name) + ["json"]

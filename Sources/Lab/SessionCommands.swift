@@ -31,7 +31,8 @@ extension Command {
             `:set NAME VALUE` checks VALUE against the setting's type and range and echoes \
             `name: old -> new`. A value outside the range is refused, never clamped. `:set` alone \
             lists the settings that differ from their defaults; `:set NAME` shows one setting. \
-            Pipeline verbs also take `--NAME VALUE` to change a setting for that one call.
+            Pipeline verbs also take `--NAME VALUE` to change a setting for that one call. In a \
+            name a dash may stand for an underscore: `top-k` is `top_k`.
             """,
         examples: [":set temperature 0.7", ":set ppo.clip 0.1", ":set"],
         completion: .settingThenValue
@@ -52,9 +53,9 @@ extension Command {
             return CommandResult(text: SettingsText.docTable([spec], session: session, allowed: true),
                                  fields: ["settings": SettingsText.json([spec], session: session)])
         }
-        let (old, new) = try settings.set(name, to: text)
-        return CommandResult(text: "\(name): \(old) -> \(new)",
-                             fields: ["name": .string(name), "old": old.json, "new": new.json])
+        let (old, new) = try settings.set(spec.name, to: text)
+        return CommandResult(text: "\(spec.name): \(old) -> \(new)",
+                             fields: ["name": .string(spec.name), "old": old.json, "new": new.json])
     }
 
     static let show = Command(

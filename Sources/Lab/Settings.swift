@@ -193,7 +193,12 @@ public final class Settings {
 
     public var names: [String] { specs.map(\.name) }
 
-    public func spec(_ name: String) -> SettingSpec? { index[name].map { specs[$0] } }
+    /// The setting called `name`, where a dash may stand for an underscore (`top-k` is `top_k`,
+    /// `--top-k 5` is `--top_k 5`): most command lines write their options with dashes, and a
+    /// student types them so.
+    public func spec(_ name: String) -> SettingSpec? {
+        (index[name] ?? index[name.replacingOccurrences(of: "-", with: "_")]).map { specs[$0] }
+    }
 
     /// The spec, or an error with "did you mean".
     public func lookup(_ name: String) throws -> SettingSpec {
@@ -215,6 +220,7 @@ public final class Settings {
     /// `:set NAME VALUE`: checks, stores, runs the change hooks, returns (old, new).
     @discardableResult
     public func set(_ name: String, to text: String) throws -> (old: SettingValue, new: SettingValue) {
+        let name = try lookup(name).name   // top-k -> top_k
         let new = try validate(name, text)
         let old = value(name)
         assign(name, new)

@@ -137,6 +137,23 @@ func polylinePointCounts(_ svg: String) -> [Int] {
         #expect(isWellFormedXML(emptyBars) && emptyBars.contains("no data"))
     }
 
+    /// Two distributions of one result (softmax's model and sampled-from bars) start their bars
+    /// at the same x in HTML, though one has longer tokens: the label column is shared.
+    @Test func barsOfOneResultShareTheirLabelColumn() {
+        let short = BarsDisplay(title: "model", rows: [("a", 0.6), ("b", 0.4)])
+        let long = BarsDisplay(title: "sampled from", rows: [("tomatoes", 0.7), ("b", 0.3)])
+        /// The x of each bar track (the first <rect ... fill-opacity="0.08"/> after a label).
+        func trackStarts(_ svg: String) -> Set<String> {
+            Set(svg.components(separatedBy: "<rect x=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }.filter { $0 != "8" })
+        }
+        let alone = [SVGRenderer.bars(short), SVGRenderer.bars(long)].map(trackStarts)
+        #expect(alone[0].count == 1 && alone[1].count == 1 && alone[0] != alone[1])   // by themselves they differ
+        let html = HTMLRenderer.render([.bars(short), .text("between"), .bars(long)])
+        #expect(isWellFormedXML("<div>" + html + "</div>"))
+        #expect(trackStarts(html) == alone[1])   // together: both at the longer labels' x
+        #expect(SVGRenderer.barsLabelWidth(long) > SVGRenderer.barsLabelWidth(short))
+    }
+
     @Test func sparklineIsASmallLine() {
         let svg = SVGRenderer.sparkline((0..<1000).map { Double($0 % 17) } + [.nan])
         #expect(isWellFormedXML(svg))

@@ -13,6 +13,15 @@ import Testing
         #expect(session.settings.changed.isEmpty)
     }
 
+    /// `--top-k 5` overrides top_k for one call, as `--top_k 5` does.
+    @Test func anOverrideMayWriteDashes() {
+        let session = makeSession([probe])
+        #expect(session.execute(line: "probe --top-k 5 --grad-clip=0.5").ok)
+        #expect(session.settings.changed.isEmpty)
+        let unknown = session.execute(line: "probe --top-q 5")
+        #expect(!unknown.ok && unknown.stderr.contains("unknown option '--top-q'") && unknown.stderr.contains("did you mean '--top_"))
+    }
+
     /// Ctrl-C belongs to a session: a press in one (a notebook kernel's interrupt request) stops
     /// that session's training at its next step and leaves another session in the same process,
     /// and the process's own flag, alone.

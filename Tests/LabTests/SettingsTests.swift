@@ -56,6 +56,17 @@ import Testing
         #expect(session.settings.float("temperature") == 0.7)
     }
 
+    /// A dash may stand for an underscore, in `:set`, `:show` and a command's overrides.
+    @Test func dashesMayStandForUnderscores() {
+        let session = makeSession()
+        #expect(session.execute(line: ":set top-k 5").stdout == "top_k: 0 -> 5\n")
+        #expect(session.settings.value("top_k") == .int(5))
+        #expect(session.execute(line: ":show ppo.target-kl").stdout.contains("ppo.target_kl"))
+        #expect(session.execute(line: ":set grad-clip 0.5").ok && session.settings.float("grad_clip") == 0.5)
+        let unknown = session.execute(line: ":set top-q 5")
+        #expect(!unknown.ok && unknown.stderr.contains("unknown setting 'top-q'"))
+    }
+
     @Test func temperatureZeroMeansGreedyAndIsAllowed() {
         let session = makeSession()
         #expect(session.execute(line: ":set temperature 0").ok)

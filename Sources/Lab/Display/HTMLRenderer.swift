@@ -6,15 +6,22 @@
 /// (rgba(128,128,128,…)), so one fragment reads well in a light and in a dark theme. The output
 /// is also well-formed XML (every tag closed, every text escaped).
 public enum HTMLRenderer {
+    /// Every display in order. Several bar pictures share one label column (the widest), so
+    /// that their bars start at the same x, as the two distributions of `softmax` should.
     public static func render(_ displays: [Display]) -> String {
-        displays.map(render).joined(separator: "\n")
+        let labelWidth = displays.map { display -> Double in
+            if case .bars(let bars) = display { return SVGRenderer.barsLabelWidth(bars) }
+            return 0
+        }.max() ?? 0
+        return displays.map { render($0, barsLabelWidth: labelWidth) }.joined(separator: "\n")
     }
 
-    public static func render(_ display: Display) -> String {
+    public static func render(_ display: Display, barsLabelWidth: Double = 0) -> String {
         switch display {
         case .text(let text): return "<pre style=\"margin:0 0 4px 0\">" + escape(text) + "</pre>"
         case .table(let table): return self.table(table)
-        case .bars(let bars): return "<div style=\"margin:4px 0\">" + SVGRenderer.bars(bars, standalone: false) + "</div>"
+        case .bars(let bars):
+            return "<div style=\"margin:4px 0\">" + SVGRenderer.bars(bars, standalone: false, minimumLabelWidth: barsLabelWidth) + "</div>"
         case .sparkline(let line): return sparkline(line)
         case .chart(let chart): return "<div style=\"margin:4px 0\">" + SVGRenderer.chart(chart, standalone: false) + "</div>"
         case .columns(let columns): return self.columns(columns)

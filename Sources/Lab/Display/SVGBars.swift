@@ -14,21 +14,22 @@ import Foundation
 extension SVGRenderer {
     static let barRowHeight = 24.0
 
-    /// The bars as a picture; `standalone` as for `chart`.
-    public static func bars(_ bars: BarsDisplay, standalone: Bool = true) -> String {
+    /// The bars as a picture; `standalone` as for `chart`. The label column is at least
+    /// `minimumLabelWidth` wide, so that several pictures of one result can share it (their bars
+    /// then start at the same x and can be compared by eye: `HTMLRenderer.render`).
+    public static func bars(_ bars: BarsDisplay, standalone: Bool = true, minimumLabelWidth: Double = 0) -> String {
         let title = bars.title ?? ""
         let width = 640.0
         let shown = bars.shown
         guard !shown.rows.isEmpty else {
             return noData(title, standalone: standalone)
         }
-        let labels = shown.rows.map { cut(Format.token($0.label), 24) }
+        let labels = barLabels(bars)
         let values = shown.rows.map { Format.number($0.value, decimals: bars.decimals) }
-        let more = shown.restCount > 0 ? "… \(shown.restCount) more" : nil
+        let more = moreLabel(bars)
         let restValue = Format.number(shown.restSum, decimals: bars.decimals)
 
-        let labelWidth = max(labels.map { textWidth($0, size: 12, monospace: true) + 10 }.max() ?? 0,
-                             more.map { textWidth($0, size: 12) + 6 } ?? 0, 40)
+        let labelWidth = max(barsLabelWidth(bars), minimumLabelWidth)
         let valueWidth = (values + [restValue]).map { textWidth($0, size: 12, monospace: true) }.max() ?? 0
         let barLeft = 8 + labelWidth + 10, valueRight = width - 8, barRight = valueRight - valueWidth - 12
         let barSpan = max(40, barRight - barLeft)
@@ -75,6 +76,24 @@ extension SVGRenderer {
         svg.append(rows + "</g>")
         svg.append("</svg>")
         return svg.joined(separator: "\n")
+    }
+
+    /// The width of the label column the bars need by themselves: the widest token chip, or the
+    /// "… N more" line, at least 40.
+    public static func barsLabelWidth(_ bars: BarsDisplay) -> Double {
+        max(barLabels(bars).map { textWidth($0, size: 12, monospace: true) + 10 }.max() ?? 0,
+            moreLabel(bars).map { textWidth($0, size: 12) + 6 } ?? 0, 40)
+    }
+
+    /// The shown rows' tokens as the terminal writes them, cut to 24 characters.
+    static func barLabels(_ bars: BarsDisplay) -> [String] {
+        bars.shown.rows.map { cut(Format.token($0.label), 24) }
+    }
+
+    /// "… N more" when rows beyond the limit are summed into one.
+    static func moreLabel(_ bars: BarsDisplay) -> String? {
+        let restCount = bars.shown.restCount
+        return restCount > 0 ? "… \(restCount) more" : nil
     }
 
     /// At most `limit` characters, the last one `…` when cut.

@@ -21,13 +21,15 @@ public enum Bars {
 
     /// Rows of `label  ▕bar  value`, sorted by value (largest first), values to `decimals` places
     /// (3 for probabilities), each bar value / scale of the full width; rows beyond `limit` are
-    /// summarised as `… 91 more  0.087`.
+    /// summarised as `… 91 more  0.087`. The label column is at least `minimumLabelWidth` wide
+    /// (at most 24), so that the bars of several distributions can start in the same column.
     public static func probabilities(_ rows: [(label: String, value: Double)], width: Int = 20,
-                                     limit: Int = 10, unicode: Bool = true, scale: Double = 1, decimals: Int = 3) -> String {
+                                     limit: Int = 10, unicode: Bool = true, scale: Double = 1, decimals: Int = 3,
+                                     minimumLabelWidth: Int = 0) -> String {
         let sorted = rows.sorted { $0.value > $1.value }
         let shown = Array(sorted.prefix(limit))
         let labels = shown.map { Format.token($0.label) }
-        let labelWidth = min(24, labels.map(\.count).max() ?? 0)
+        let labelWidth = min(24, max(minimumLabelWidth, labelWidth(rows, limit: limit)))
         let edge = unicode ? "▕" : "|"
         var lines = zip(labels, shown).map { label, row in
             Format.fit(label, labelWidth) + "  " + edge + bar(row.value / scale, width: width, unicode: unicode)
@@ -39,6 +41,13 @@ public enum Bars {
             lines.append(Format.fit(more, labelWidth + 2 + 1 + width) + " " + Format.number(rest, decimals: decimals))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The width of the label column `probabilities` needs for these rows by itself: the longest
+    /// shown token as the terminal writes it, at most 24.
+    public static func labelWidth(_ rows: [(label: String, value: Double)], limit: Int) -> Int {
+        let shown = rows.sorted { $0.value > $1.value }.prefix(limit)
+        return min(24, shown.map { Format.token($0.label).count }.max() ?? 0)
     }
 }
 

@@ -1,11 +1,17 @@
 /// Draws displays as the REPL's text: the same characters a lesson expects, line for line.
 public enum TerminalRenderer {
-    /// Every display in order, one after the other (each starts on a new line).
+    /// Every display in order, one after the other (each starts on a new line). Several bar
+    /// displays share one label column (the widest), so that their bars start in the same
+    /// column, as the two distributions of `softmax` should.
     public static func render(_ displays: [Display], style: RenderStyle) -> String {
-        displays.map { render($0, style: style) }.joined(separator: "\n")
+        let labelWidth = displays.map { display -> Int in
+            if case .bars(let bars) = display { return Bars.labelWidth(bars.rows, limit: bars.limit) }
+            return 0
+        }.max() ?? 0
+        return displays.map { render($0, style: style, barsLabelWidth: labelWidth) }.joined(separator: "\n")
     }
 
-    public static func render(_ display: Display, style: RenderStyle) -> String {
+    public static func render(_ display: Display, style: RenderStyle, barsLabelWidth: Int = 0) -> String {
         switch display {
         case .text(let text):
             return text
@@ -18,7 +24,7 @@ public enum TerminalRenderer {
             return lines.joined(separator: "\n")
         case .bars(let bars):
             let body = Bars.probabilities(bars.rows, width: bars.barWidth, limit: bars.limit, unicode: style.unicode,
-                                          scale: bars.scale, decimals: bars.decimals)
+                                          scale: bars.scale, decimals: bars.decimals, minimumLabelWidth: barsLabelWidth)
             return bars.title.map { $0 + "\n" + body } ?? body
         case .sparkline(let line):
             return line.label + " " + Sparkline.render(line.values, width: line.width, unicode: style.unicode)

@@ -22,7 +22,7 @@ extension FuzzHarness {
             do { _ = try settings.set(name, to: value) }
             catch { return .rejected("\(error)") }
             guard let spec = settings.spec(name) else { throw FuzzFinding("set accepted an unknown setting \(name.debugDescription)") }
-            let stored = settings.value(name)
+            let stored = settings.value(spec.name)
             switch (spec.kind, stored) {
             case (.int(let range), .int(let x)) where range.contains(x): break
             case (.float(let range), .float(let x)) where x.isFinite && range.contains(x): break
