@@ -27,7 +27,7 @@ extension Session {
             let argumentWords = Array(words.dropFirst())
             if current.hasPrefix("--") {
                 var names = command.options.map(\.name) + ["json"]
-                if command.acceptsSettingOverrides { names += settings.names }
+                if command.acceptsSettingOverrides { names += settingNames(spelledLike: String(current.dropFirst(2))) }
                 candidates = names.map { "--" + $0 }
             } else if let last = argumentWords.last, last.hasPrefix("--"), last != "--json",
                       let spec = settings.spec(String(last.dropFirst(2))) {
@@ -54,9 +54,9 @@ extension Session {
             return (table.allNames.filter { $0 != "?" } + settings.names, true)
         case .settingNames:
             guard index == 0 else { return ([], true) }
-            return (settings.names + SettingGroup.allCases.map(\.key) + ["all"], true)
+            return (settingNames(spelledLike: current) + SettingGroup.allCases.map(\.key) + ["all"], true)
         case .settingThenValue:
-            if index == 0 { return (settings.names, true) }
+            if index == 0 { return (settingNames(spelledLike: current), true) }
             if index == 1, let name = previous.first(where: { !$0.hasPrefix("--") }), let spec = settings.spec(name) {
                 return (Session.values(of: spec), true)
             }
@@ -68,6 +68,12 @@ extension Session {
         case .custom(let f): return (f(self, index), true)
         case .files: return (Session.files(matching: current), false)
         }
+    }
+
+    /// The settings' names, written with dashes for underscores when the word being completed
+    /// has a dash (`:set top-<Tab>` offers top-k and top-p, which `:set` accepts).
+    private func settingNames(spelledLike word: String) -> [String] {
+        word.contains("-") ? settings.names.map { $0.replacingOccurrences(of: "_", with: "-") } : settings.names
     }
 
     static func values(of spec: SettingSpec) -> [String] {

@@ -259,6 +259,11 @@ import Testing
         #expect(session.complete(":show pp").insertion == "o.")
         #expect(session.complete("probe --tem").insertion == "perature ")
         #expect(session.complete(":help @se").insertion == "ssion ")
+        // a dash for an underscore, as :set accepts it
+        #expect(session.complete(":set top-").candidates == ["top-k", "top-p"])
+        #expect(session.complete("probe --grad-c").insertion == "lip ")
+        #expect(session.complete(":set kl-estimator k").candidates == ["k1", "k3"])
+        #expect(session.complete(":set top_").candidates == ["top_k", "top_p"])
     }
 
     @Test func usageWhenNothingFits() {
