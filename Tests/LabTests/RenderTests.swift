@@ -44,6 +44,25 @@ import Testing
             """)
     }
 
+    /// Wider than fitWidth: headers of several words that are wider than their cells go on two
+    /// lines (split where the longer half is shortest); others stay on the lower line; no cell is cut.
+    @Test func tableStacksHeadersToFit() {
+        let table = TextTable(headers: ["model", "labeler score", "win vs ref", "KL to ref"],
+                              rows: [["SFT", "-0.32", "38% (33-44)", "0.00"]], alignments: [.left, .right, .right, .right])
+        let wide = table.render()
+        #expect(wide.split(separator: "\n").first == "model  labeler score   win vs ref  KL to ref")
+        #expect(table.render(fitWidth: 100) == wide)   // it fits: one line of headers
+        #expect(table.render(fitWidth: 30) == """
+                   labeler               KL to
+            model    score   win vs ref    ref
+            -----  -------  -----------  -----
+            SFT      -0.32  38% (33-44)   0.00
+            """)
+        #expect(TextTable.stack("helpful unseen", over: 11) == ("helpful", "unseen"))
+        #expect(TextTable.stack("repetitive", over: 3) == (nil, "repetitive"))
+        #expect(TextTable.stack("win vs ref", over: 11) == (nil, "win vs ref"))
+    }
+
     @Test func lossChart() {
         let chart = LossChart.render([4, 3, 2, 1], height: 2, width: 10)
         let lines = chart.split(separator: "\n").map(String.init)

@@ -31,14 +31,17 @@ public struct TableDisplay {
     public var alignments: [TextTable.Alignment]
     /// Longest terminal line; longer lines are cut with `…` (HTML shows every cell whole).
     public var maxWidth: Int
+    /// The terminal's width, when a table wider than it should stack its headers on two lines
+    /// and wrap its footnote rather than spill over (`TextTable.render(maxWidth:fitWidth:)`).
+    public var fitWidth: Int?
     /// A line under the table (sample counts, what the columns mean).
     public var footnote: String?
 
     public init(title: String? = nil, headers: [String], rows: [[String]], alignments: [TextTable.Alignment]? = nil,
-                maxWidth: Int = 300, footnote: String? = nil) {
+                maxWidth: Int = 300, fitWidth: Int? = nil, footnote: String? = nil) {
         self.title = title; self.headers = headers; self.rows = rows
         self.alignments = alignments ?? TextTable(headers: headers, rows: rows).alignments
-        self.maxWidth = maxWidth; self.footnote = footnote
+        self.maxWidth = maxWidth; self.fitWidth = fitWidth; self.footnote = footnote
     }
 }
 

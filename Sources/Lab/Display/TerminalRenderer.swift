@@ -19,8 +19,15 @@ public enum TerminalRenderer {
             var lines: [String] = []
             if let title = table.title { lines.append(title) }
             lines.append(TextTable(headers: table.headers, rows: table.rows, alignments: table.alignments)
-                .render(maxWidth: table.maxWidth))
-            if let footnote = table.footnote { lines.append(footnote) }
+                .render(maxWidth: table.maxWidth, fitWidth: table.fitWidth))
+            if let footnote = table.footnote {
+                // within fitWidth, each footnote line continues under its own first word
+                lines.append(table.fitWidth.map { width in
+                    footnote.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                        Format.wrapHanging(String(line), width: width, hang: line.hasPrefix("(") ? 1 : 0)
+                    }.joined(separator: "\n")
+                } ?? footnote)
+            }
             return lines.joined(separator: "\n")
         case .bars(let bars):
             let body = Bars.probabilities(bars.rows, width: bars.barWidth, limit: bars.limit, unicode: style.unicode,

@@ -127,7 +127,7 @@ extension Command {
         }
         let headers = ["model", "labeler score", "helpful", "win vs ref", "win unseen", "helpful unseen", "KL to ref", "repetitive", "RM score"]
         let display = Display.table(TableDisplay(headers: headers, rows: table, alignments: [.left] + Array(repeating: .right, count: 8),
-                                                 maxWidth: max(session.width, 150),
+                                                 maxWidth: max(session.width, 150), fitWidth: session.width,
                                                  footnote: "(held-out prompts unless marked unseen; \(rows[0].heldOut.samples) and \(rows[0].unseen.samples) samples; the rule labeler judges;\n" +
                                                     " 95% intervals in parentheses: Wilson for rates, a bootstrap over prompts for win rates, where ties count half)" +
                                                     (rows.contains { $0.bestOf != nil } ? "\n(best-of-n rows: KL is log n - (n - 1)/n to the model sampled, not measured)" : "")))

@@ -68,13 +68,13 @@ extension Command {
             "  kl \(Format.number($0.metric("kl") ?? 0))  clip \(Format.number($0.metric("clip_ratio/region_mean") ?? 0, decimals: 3))"
         }
         let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
-        return CommandResult(stepSummary(reports.last, stage: stage, reward: reward, runDisplays: runDisplays), fields: fields,
+        return CommandResult(stepSummary(reports.last, stage: stage, reward: reward, runDisplays: runDisplays, width: session.width), fields: fields,
                              style: session.renderStyle)
     }
 
     /// The text after a `grpo` run: where the rewards came from, the last step's TRL metrics,
     /// what iterations 1 means for the ratio, the run summary and a pointer to `grpo table`.
-    static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runDisplays: [Display]) -> [Display] {
+    static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runDisplays: [Display], width: Int) -> [Display] {
         var lines: [String] = reward.labeler == nil ? [] : ["rewards by \(reward.source) (rl.reward labeler), not a reward model"]
         if let last {
             lines.append("last step: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "))
@@ -86,7 +86,7 @@ extension Command {
                 lines.append("grpo.iterations 1: each batch is used once, by the policy that sampled it, so ratio = 1 exactly and nothing clips")
             }
         }
-        let before: [Display] = lines.isEmpty ? [] : [.text(lines.joined(separator: "\n"))]
+        let before: [Display] = lines.isEmpty ? [] : [.text(lines.map { Format.wrapHanging($0, width: width) }.joined(separator: "\n"))]
         return before + runDisplays + [.text("(`grpo table 1` shows the first group of the last step)")]
     }
 

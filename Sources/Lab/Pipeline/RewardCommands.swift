@@ -187,11 +187,13 @@ extension Command {
                 .table(TableDisplay(headers: ["reward model", "reward"], rows: rows + [["mean", Format.number(mean)], ["std", Format.number(spread)],
                                                                                      ["mean - \(Format.plain(Double(max(k, 1)))) std", Format.number(conservative)]],
                                     alignments: [.left, .right], maxWidth: session.width)),
-                .text("rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; "))"),
+                .text(Format.wrapHanging("rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; "))",
+                                         width: session.width)),
             ], fields: ["rewards": .array(members.map { .number(Double($0)) }), "mean": .number(Double(mean)), "std": .number(Double(spread)),
                         "labeler_score": .number(judgement.score)], style: session.renderStyle)
         }
-        return CommandResult(text: "reward \(Format.number(score))  (rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; ")))",
+        let line = "reward \(Format.number(score))  (rule labeler: \(Format.plain(judgement.score)): \(judgement.reasons.joined(separator: "; ")))"
+        return CommandResult(text: Format.wrapHanging(line, width: session.width),
                              fields: ["reward": .number(Double(score)), "labeler_score": .number(judgement.score)])
     }
 
