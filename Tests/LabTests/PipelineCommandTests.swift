@@ -37,9 +37,25 @@ import Lab
         expectFailure(session, "prefer 1", contains: "no pair to label")
     }
 
+    /// `:models` shows a model loaded from a folder inside the current one by its relative path
+    /// (an absolute path did not fit a 100-column table and was cut), its JSON the whole path.
+    @Test func modelsShowsFoldersRelativeToTheCurrentOne() throws {
+        let session = Session(console: .capturing())
+        #expect(run(session, ":load policy sft").ok)
+        let table = run(session, ":models").stdout
+        let policy = try #require(table.split(separator: "\n").first { $0.hasPrefix("policy") })
+        #expect(policy.hasSuffix(" lessons/models/sft") || policy.hasSuffix("/lessons/models/sft"), "\(policy)")
+        #expect(!policy.contains(FileManager.default.currentDirectoryPath + "/"), "\(policy)")
+        let json = run(session, ":models --json").stdout
+        #expect(json.contains("lessons/models/sft\""))
+    }
+
     @Test func modelCommands() throws {
         let session = tinySession()
-        #expect(run(session, ":models").stdout.contains("1 layer, d 16, 2 heads, context 32"))
+        let before = run(session, ":models").stdout
+        let lines = before.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.first == ["role", "layers", "d", "heads", "context", "vocabulary", "head", "parameters", "from"], "\(before)")
+        #expect(lines.contains { $0.prefix(5) == ["policy", "1", "16", "2", "32"] && $0[6] == "LM" }, "\(before)")
         expectFailure(session, ":new reward", contains: "unknown role 'reward'")
         expectFailure(session, ":new policy --model.width 15", contains: "not a multiple of model.heads")
         expectFailure(session, ":load policy /nonexistent/model", contains: "no model folder")

@@ -185,7 +185,7 @@ extension Command {
         ":models", group: .session,
         arguments: "",
         summary: "list the loaded models by role, and the shipped models",
-        help: "Shows each role's model (size, where it came from) and the models shipped in lessons/models.",
+        help: "Shows each role's model (layers, width d, heads, context, vocabulary, an LM or a scalar head, parameters, where it came from) and the models shipped in lessons/models.",
         examples: [":models"]
     ) { session, args in
         try args.expect(atMost: 0)
@@ -193,15 +193,28 @@ extension Command {
         var rows: [[String]] = []
         var fields: [String: JSONValue] = [:]
         for role in Role.allCases {
-            guard let model = pipeline.models[role] else { rows.append([role.rawValue, "-", "-", "-"]); continue }
-            rows.append([role.rawValue, describe(model.config), "\(model.parameterCount)", pipeline.origins[role] ?? ""])
+            guard let model = pipeline.models[role] else { rows.append([role.rawValue] + Array(repeating: "-", count: 8)); continue }
+            let c = model.config
+            rows.append([role.rawValue, "\(c.layerCount)", "\(c.embeddingSize)", "\(c.headCount)", "\(c.contextLength)", "\(c.vocabSize)",
+                         c.isRewardModel ? "scalar" : "LM", "\(model.parameterCount)", shownOrigin(pipeline.origins[role] ?? "")])
             fields[role.rawValue] = .object(["parameters": .int(model.parameterCount), "origin": .string(pipeline.origins[role] ?? "")])
         }
         let shipped = LabPaths.shippedModelNames
-        let table = TableDisplay(headers: ["role", "model", "parameters", "from"], rows: rows, maxWidth: session.width,
+        // one column per size, so that a 100-column terminal has room for where each came from
+        let table = TableDisplay(headers: ["role", "layers", "d", "heads", "context", "vocabulary", "head", "parameters", "from"],
+                                 rows: rows, alignments: [.left] + Array(repeating: .right, count: 5) + [.left, .right, .left],
+                                 maxWidth: session.width,
                                  footnote: "shipped: " + (shipped.isEmpty ? "(none found)" : shipped.joined(separator: ", ")))
         return CommandResult([.table(table)], fields: ["roles": .object(fields), "shipped": .array(shipped.map { .string($0) })],
                              style: session.renderStyle)
+    }
+
+    /// Where a model came from, as the student would type it: a folder inside the current one
+    /// relative to it (`lessons/models/sft`, which the table has room for), anything else as it is.
+    /// The JSON field keeps the whole path.
+    static func shownOrigin(_ origin: String, currentFolder: String = FileManager.default.currentDirectoryPath) -> String {
+        let folder = currentFolder.hasSuffix("/") ? currentFolder : currentFolder + "/"
+        return origin.hasPrefix(folder) && origin.count > folder.count ? String(origin.dropFirst(folder.count)) : origin
     }
 
     /// "2 layers, d 64, 4 heads, context 64, vocabulary 584"
