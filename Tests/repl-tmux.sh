@@ -115,6 +115,21 @@ key Enter
 wait_count "error: unknown command 'xyz'" 1 || fail "Enter after Ctrl-R should run the found line"
 
 # ---- Ctrl-C during long training: back at the prompt within a second, model intact ----
+# ---- the session's width follows the window until the student sets it ----
+key C-u; type_text ':show width'; key Enter
+wait_for 'width  100' || fail "width should follow the 100-column window"
+tmux resize-window -t "$S" -x 80 -y 40
+key C-u; type_text ':set width'; key Enter
+wait_for 'width *80' || fail "width should follow the window resized to 80 columns"
+type_text ':set width 90'; key Enter
+wait_for 'width: 80 -> 90' || fail ":set width 90"
+tmux resize-window -t "$S" -x 100 -y 40
+key C-u; type_text ':set'; key Enter
+wait_for 'width *90' || fail "a width the student set should stay when the window changes"
+key C-u; type_text ':set top-'; key Tab
+wait_for 'top-k  top-p' || fail "Tab on ':set top-' should list top-k and top-p"
+key C-u
+
 type_text ':set model.width 16'; key Enter
 type_text ':new policy'; key Enter
 wait_for 'policy: new GPT-2' 10 || fail ":new policy"

@@ -8,7 +8,17 @@
 #include <locale.h>
 #include <histedit.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 static inline FILE *rlhf_stdin(void) { return stdin; }
+
+// The terminal's width in columns (ioctl is variadic too), or 0 when fd is not a terminal.
+static inline int rlhf_terminal_columns(int fd) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+    return size.ws_col;
+}
 static inline FILE *rlhf_stdout(void) { return stdout; }
 static inline FILE *rlhf_stderr(void) { return stderr; }
 

@@ -23,6 +23,7 @@ public enum REPL {
         editor.completer = { [unowned session] in session.complete($0) }
         session.prefill = { [unowned editor] in editor.prefill($0) }
         session.console.out(banner(session))
+        var terminalWidth = TerminalWidth()
         while !session.quitRequested {
             editor.prompt = session.prompt
             switch editor.readLine() {
@@ -33,6 +34,7 @@ public enum REPL {
                 session.quitRequested = true
             case .line(let line):
                 session.interrupt.clear()
+                terminalWidth.follow(session)   // the window's width now, for this command's output
                 if line.trimmingWhitespace.isEmpty {
                     // Enter on an empty line repeats a steppable verb (`step`, `sample`), nothing else.
                     if let repeated = session.repeatableLine { session.execute(line: repeated) }

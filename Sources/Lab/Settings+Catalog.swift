@@ -27,7 +27,7 @@ extension Settings {
             SettingSpec("unicode", .session, .bool, default: .bool(true),
                         "eighth-block bars and sparklines; off = ASCII '#'"),
             SettingSpec("width", .session, .int(40...300), default: .int(100),
-                        "columns used by tables, bars and charts"),
+                        "columns used by tables, bars and charts (at a terminal: the window's, until set)"),
             SettingSpec("bail", .session, .bool, default: .bool(false),
                         "stop a script (:read) at its first error"),
 

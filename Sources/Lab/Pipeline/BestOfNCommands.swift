@@ -84,11 +84,11 @@ extension Command {
         displays.append(.text("prompt\(randomPrompt ? " (a random training prompt)" : ""): \(question)"))
         displays.append(.table(TableDisplay(
             headers: ["rank", "sample", "reward", "labeler", "response"], rows: rows,
-            alignments: [.right, .right, .right, .right, .left], maxWidth: max(session.width, 150),
+            alignments: [.right, .right, .right, .right, .left], maxWidth: max(session.width, 150), fitWidth: session.width,
             footnote: "* chosen: the highest \(picker.labeler == nil ? "reward-model" : "labeler") score of \(n) sample\(n == 1 ? "" : "s")" +
                 " (ties go to the earliest sample)")))
-        displays.append(.text("best-of-\(n) KL to the policy = log \(n) - \(n - 1)/\(n) = \(Format.number(kl)) nats" +
-                              " (sqrt \(Format.number(kl.squareRoot())); it does not depend on the model)"))
+        displays.append(.text(Format.wrapHanging("best-of-\(n) KL to the policy = log \(n) - \(n - 1)/\(n) = \(Format.number(kl)) nats" +
+                                                 " (sqrt \(Format.number(kl.squareRoot())); it does not depend on the model)", width: session.width)))
         return CommandResult(displays, fields: [
             "prompt": .string(question), "n": .int(n), "kl": .number(kl), "chosen": .int(chosen + 1),
             "picked_by": .string(picker.labeler == nil ? "reward model" : "labeler"),

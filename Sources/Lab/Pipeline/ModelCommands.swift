@@ -48,7 +48,7 @@ extension Command {
         pipeline.tokenizer = tokenizer
         pipeline.promptFormat = PromptFormat(template: "<q> {prompt} <a>")
         pipeline.setModel(model, role: role, origin: "new (random, seed \(seed))")
-        return CommandResult(text: "\(role.rawValue): new GPT-2, \(describe(config)), \(model.parameterCount) parameters",
+        return CommandResult(text: Format.wrapHanging("\(role.rawValue): new GPT-2, \(describe(config)), \(model.parameterCount) parameters", width: session.width),
                              fields: ["role": .string(role.rawValue), "parameters": .int(model.parameterCount)])
     }
 
@@ -114,7 +114,7 @@ extension Command {
         pipeline.promptFormat = PromptFormat(template: tokenizer.id(for: "<q>") != nil && tokenizer.id(for: "<a>") != nil
                                              ? "<q> {prompt} <a>" : "{prompt}")
         pipeline.setModel(model, role: role, origin: directory.path)
-        return CommandResult(text: "\(role.rawValue): \(name), \(describe(config)), \(model.parameterCount) parameters",
+        return CommandResult(text: Format.wrapHanging("\(role.rawValue): \(name), \(describe(config)), \(model.parameterCount) parameters", width: session.width),
                              fields: ["role": .string(role.rawValue), "path": .string(directory.path),
                                       "parameters": .int(model.parameterCount)])
     }

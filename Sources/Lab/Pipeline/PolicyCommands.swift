@@ -92,7 +92,8 @@ extension Command {
         var lines = ["last step, \(min(limit, rollouts.prompts.count)) of \(rollouts.prompts.count) samples:"]
         for i in 0..<min(limit, rollouts.prompts.count) {
             lines.append(Format.wrapHanging("  \(rollouts.prompts[i]) -> \(rollouts.texts[i])", width: session.width))
-            lines.append("    " + zip(report.exampleColumns, report.examples[i]).map { "\($0) \(Format.number($1))" }.joined(separator: "  "))
+            lines.append(Format.wrapHanging("    " + zip(report.exampleColumns, report.examples[i]).map { "\($0) \(Format.number($1))" }
+                                                .joined(separator: "  "), width: session.width))
         }
         return lines.joined(separator: "\n")
     }
