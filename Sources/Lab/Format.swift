@@ -105,4 +105,28 @@ public enum Format {
         lines.append(current)
         return lines.joined(separator: "\n")
     }
+
+    /// Wraps a line of fields (`name value` pairs) at `width` columns between fields, never
+    /// inside one, continuing with an indent of `hang` spaces; `separator` stays at the end of a
+    /// line that goes on. For step lines (fields two spaces apart) and metric lists (", "):
+    ///
+    ///     ppo step 1  loss 0.1737  score 0.8063  kl 0.0000  clipfrac 0.023  approxkl 0.0015
+    ///         |g| 0.5514  lr 0.0001
+    public static func wrapFields(_ line: String, separator: String, width: Int, hang: Int = 4) -> String {
+        guard line.count > width, width > 20 else { return line }
+        let fields = line.components(separatedBy: separator)
+        let continuation = String(repeating: " ", count: hang)
+        var lines: [String] = []
+        var current = fields[0]
+        for field in fields.dropFirst() {
+            if current.count + separator.count + field.count > width && current.trimmingCharacters(in: .whitespaces).count > 0 {
+                lines.append(current + separator.trimmingWhitespaceAtEnd)
+                current = continuation + field
+            } else {
+                current += separator + field
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n")
+    }
 }

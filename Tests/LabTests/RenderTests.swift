@@ -63,6 +63,15 @@ import Testing
         #expect(TextTable.stack("win vs ref", over: 11) == (nil, "win vs ref"))
     }
 
+    /// Step lines and metric lists wrap between their fields, never inside a `name value` pair.
+    @Test func fieldsWrapBetweenFields() {
+        let step = "ppo step 1  loss 0.1737  score 0.8063  kl 0.0000  |g| 0.5514  lr 0.0001"
+        #expect(Format.wrapFields(step, separator: "  ", width: 40) == "ppo step 1  loss 0.1737  score 0.8063\n    kl 0.0000  |g| 0.5514  lr 0.0001")
+        #expect(Format.wrapFields(step, separator: "  ", width: 100) == step)
+        #expect(Format.wrapFields("last: alpha 1.0000, beta 2.0000, gamma 3.0000", separator: ", ", width: 30)
+                == "last: alpha 1.0000,\n    beta 2.0000, gamma 3.0000")
+    }
+
     @Test func lossChart() {
         let chart = LossChart.render([4, 3, 2, 1], height: 2, width: 10)
         let lines = chart.split(separator: "\n").map(String.init)

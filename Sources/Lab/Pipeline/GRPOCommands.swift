@@ -77,7 +77,8 @@ extension Command {
     static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runDisplays: [Display], width: Int) -> [Display] {
         var lines: [String] = reward.labeler == nil ? [] : ["rewards by \(reward.source) (rl.reward labeler), not a reward model"]
         if let last {
-            lines.append("last step: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "))
+            lines.append(Format.wrapFields("last step: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "),
+                                           separator: ", ", width: width))
             let zeroGroups = stage.lastGroups.filter(\.hasZeroStd).count
             if zeroGroups > 0 {
                 lines.append("\(zeroGroups) of \(stage.lastGroups.count) groups had equal rewards: advantage 0, no gradient from them")
@@ -86,7 +87,7 @@ extension Command {
                 lines.append("grpo.iterations 1: each batch is used once, by the policy that sampled it, so ratio = 1 exactly and nothing clips")
             }
         }
-        let before: [Display] = lines.isEmpty ? [] : [.text(lines.map { Format.wrapHanging($0, width: width) }.joined(separator: "\n"))]
+        let before: [Display] = lines.isEmpty ? [] : [.text(lines.flatMap { $0.split(separator: "\n").map { Format.wrapHanging(String($0), width: width) } }.joined(separator: "\n"))]
         return before + runDisplays + [.text("(`grpo table 1` shows the first group of the last step)")]
     }
 

@@ -163,7 +163,8 @@ extension Command {
         let (reports, runDisplays, fields) = try run.run(stage, steps: steps)
         var lines: [Display] = reward.labeler == nil ? [] : [.text("scores by \(reward.source) (rl.reward labeler), not a reward model")]
         if let last = reports.last {
-            lines.append(.text("last iteration: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", ")))
+            lines.append(.text(Format.wrapFields("last iteration: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "),
+                                                 separator: ", ", width: session.width)))
         }
         lines += runDisplays
         lines.append(.text("(`ppo table 1` shows the per-token numbers of the first rollout)"))

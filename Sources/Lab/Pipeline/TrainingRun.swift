@@ -32,7 +32,7 @@ struct TrainingRun {
             session.status = "\(stageName) \(report.step)"
             if (index + 1) % every == 0 || index == steps - 1 || index == 0 {
                 progress.clearLine()
-                session.log(stepLine(report))
+                session.log(Format.wrapFields(stepLine(report), separator: "  ", width: session.width))
             }
             progress.update(index + 1, note: "loss \(Format.number(report.loss))") { reports.map(\.loss) }
         }
@@ -50,7 +50,8 @@ struct TrainingRun {
         }
         if stoppedByInterrupt {
             session.interrupt.clear()
-            lines.append(.text("stopped by Ctrl-C after \(reports.count) of \(steps) steps; the model has the weights after step \(reports.last?.step ?? stage.stepsDone)"))
+            lines.append(.text(Format.wrapHanging("stopped by Ctrl-C after \(reports.count) of \(steps) steps; the model has the weights after step \(reports.last?.step ?? stage.stepsDone)",
+                                                  width: session.width)))
         }
         let fields: [String: JSONValue] = [
             "stage": .string(stageName), "steps": .int(reports.count), "interrupted": .bool(stoppedByInterrupt),
