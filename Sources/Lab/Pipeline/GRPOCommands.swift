@@ -75,19 +75,22 @@ extension Command {
     /// The text after a `grpo` run: where the rewards came from, the last step's TRL metrics,
     /// what iterations 1 means for the ratio, the run summary and a pointer to `grpo table`.
     static func stepSummary(_ last: StepReport?, stage: GRPO, reward: RewardFunction, runDisplays: [Display], width: Int) -> [Display] {
-        var lines: [String] = reward.labeler == nil ? [] : ["rewards by \(reward.source) (rl.reward labeler), not a reward model"]
+        // each line wrapped as it is added: the metric list between its fields, prose between words
+        var lines: [String] = reward.labeler == nil ? [] : [Format.wrapHanging("rewards by \(reward.source) (rl.reward labeler), not a reward model", width: width)]
         if let last {
             lines.append(Format.wrapFields("last step: " + last.metrics.map { "\($0.name) \(Format.number($0.value))" }.joined(separator: ", "),
                                            separator: ", ", width: width))
             let zeroGroups = stage.lastGroups.filter(\.hasZeroStd).count
             if zeroGroups > 0 {
-                lines.append("\(zeroGroups) of \(stage.lastGroups.count) groups had equal rewards: advantage 0, no gradient from them")
+                lines.append(Format.wrapHanging("\(zeroGroups) of \(stage.lastGroups.count) groups had equal rewards: advantage 0, no gradient from them",
+                                                width: width))
             }
             if stage.settings.iterations == 1 {
-                lines.append("grpo.iterations 1: each batch is used once, by the policy that sampled it, so ratio = 1 exactly and nothing clips")
+                lines.append(Format.wrapHanging("grpo.iterations 1: each batch is used once, by the policy that sampled it, so ratio = 1 exactly and nothing clips",
+                                                width: width))
             }
         }
-        let before: [Display] = lines.isEmpty ? [] : [.text(lines.flatMap { $0.split(separator: "\n").map { Format.wrapHanging(String($0), width: width) } }.joined(separator: "\n"))]
+        let before: [Display] = lines.isEmpty ? [] : [.text(lines.joined(separator: "\n"))]
         return before + runDisplays + [.text("(`grpo table 1` shows the first group of the last step)")]
     }
 
